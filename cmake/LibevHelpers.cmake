@@ -19,6 +19,7 @@ function(libev_add_backend name)
   set(sources ${ARGN})
   list(TRANSFORM sources PREPEND "${CMAKE_CURRENT_SOURCE_DIR}/")
   set_property(GLOBAL APPEND PROPERTY LIBEV_BACKENDS ${name})
+  libev_add_conformance_variant(${name} ${name})
   if(LIBEV_BUILTIN_BACKENDS)
     set_property(GLOBAL APPEND PROPERTY LIBEV_BUILTIN_SOURCES ${sources})
     return()
@@ -33,4 +34,19 @@ function(libev_add_backend name)
   libev_warnings(libev-backend-${name})
   install(TARGETS libev-backend-${name}
     LIBRARY DESTINATION "${LIBEV_MODULE_INSTALL_DIR}" COMPONENT backend-${name})
+endfunction()
+
+# libev_add_conformance_variant(LABEL BACKEND [MODULE_DIR]): one more
+# backend the conformance suite runs against.  Tests are named
+# <test>__<LABEL> and labelled backend:<LABEL>; they run with
+# EV_BACKEND=BACKEND and, when MODULE_DIR is given (test-only modules such
+# as the emulated kqueue), EV_BACKEND_PATH=MODULE_DIR.  Variants must be
+# declared before tests/conformance is processed.
+function(libev_add_conformance_variant label backend)
+  set(env "EV_BACKEND=${backend}")
+  if(ARGC GREATER 2)
+    list(APPEND env "EV_BACKEND_PATH=${ARGV2}")
+  endif()
+  set_property(GLOBAL APPEND PROPERTY LIBEV_CONFORMANCE_LABELS ${label})
+  set_property(GLOBAL PROPERTY LIBEV_CONFORMANCE_ENV_${label} "${env}")
 endfunction()
