@@ -13,6 +13,7 @@ case "$set_name" in
 build) ;;
 test)
   pkgs+=(libcmocka-dev valgrind curl bind9-dnsutils dnsmasq-base nginx-light
+         doxygen graphviz groff-base
          netcat-openbsd clang libclang-rt-14-dev python3 procps
          clang-format liburing-dev)
   ;;

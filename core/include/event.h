@@ -1,5 +1,5 @@
 /**
- * @file event.h
+ * @file
  * @brief libev-core: the libevent-compatible event loop API.
  *
  * A program asks to be called back when a file descriptor becomes readable
@@ -72,10 +72,10 @@ extern "C" {
 
 /** @name Log severities for event_set_log_callback()
  * @{ */
-#define EVENT_LOG_DEBUG 0
-#define EVENT_LOG_MSG 1
-#define EVENT_LOG_WARN 2
-#define EVENT_LOG_ERR 3
+#define EVENT_LOG_DEBUG 0 /**< Debugging detail (off by default). */
+#define EVENT_LOG_MSG 1   /**< Informational message. */
+#define EVENT_LOG_WARN 2  /**< Something went wrong, but it goes on. */
+#define EVENT_LOG_ERR 3   /**< An operation failed. */
 #define _EVENT_LOG_DEBUG EVENT_LOG_DEBUG /**< 1.3 spelling. */
 #define _EVENT_LOG_MSG EVENT_LOG_MSG     /**< 1.3 spelling. */
 #define _EVENT_LOG_WARN EVENT_LOG_WARN   /**< 1.3 spelling. */
@@ -96,6 +96,7 @@ typedef void (*event_log_cb)(int severity, const char *msg);
  * read; everything else is private and may change between versions.
  */
 struct event {
+	/** @cond LIBEV_PRIVATE */
 	/* Private: links in the per-fd or per-signal list. */
 	struct event *ev_io_next;
 	struct event *ev_io_prev;
@@ -114,6 +115,7 @@ struct event {
 	unsigned short ev_xflags;
 	/* Private: points at the running counter so event_del() stops it. */
 	short *ev_pncalls;
+	/** @endcond */
 
 	struct event_base *ev_base;   /**< Public: the base it belongs to. */
 	evutil_socket_t ev_fd;        /**< Public: fd, or signal number. */
@@ -178,6 +180,7 @@ int event_base_dispatch(struct event_base *base);
 int event_loop(int flags);
 /**
  * Runs the loop.
+ * @param base the base (NULL: the current base).
  * @param flags 0, or EVLOOP_ONCE / EVLOOP_NONBLOCK /
  *        EVLOOP_NO_EXIT_ON_EMPTY.
  * @return 0 when it stopped normally, 1 when it ran out of events,
@@ -334,6 +337,8 @@ void event_free(struct event *ev);
 /**
  * Makes an event pending.  Re-adding a pending event reschedules its
  * timeout.
+ * @param ev an event initialised by event_set(), event_assign() or
+ *        event_new().
  * @param tv timeout relative to now, or NULL for none (a pending timeout
  *        is then kept).
  * @return 0 on success, -1 on failure (logged; errno set if the backend
@@ -353,6 +358,8 @@ int event_del(struct event *ev);
 void event_active(struct event *ev, int res, short ncalls);
 /**
  * Tells whether an event is pending or active for any of `events`.
+ * @param ev the event.
+ * @param events the EV_* flags asked about.
  * @param tv if not NULL and the event has a timeout, receives its
  *        expiry as wall-clock time.
  * @return the subset of `events` (EV_TIMEOUT/READ/WRITE/SIGNAL) that is
