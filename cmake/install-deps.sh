@@ -13,9 +13,9 @@ case "$set_name" in
 build) ;;
 test)
   pkgs+=(libcmocka-dev valgrind curl bind9-dnsutils dnsmasq-base nginx-light
-         doxygen graphviz groff-base
          netcat-openbsd clang libclang-rt-14-dev python3 procps
          clang-format liburing-dev)
+  pkgs+=(doxygen graphviz groff-base) # docs target, man-page check
   ;;
 bench)
   pkgs+=(libcmocka-dev libevent-dev libev-dev libuv1-dev libc-ares-dev wrk
