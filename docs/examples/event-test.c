@@ -93,7 +93,8 @@ int main(int argc, char **argv)
 	size_t i, want = 0;
 
 	if (event_init() == NULL) {
-		fprintf(stderr, "event-test: no event backend could be loaded\n");
+		fprintf(stderr,
+		        "event-test: no event backend could be loaded\n");
 		return 1;
 	}
 	if (selftest) {

@@ -1,4 +1,4 @@
-/* hello-timer: the 20-line example of README.md (kept here so it is built and run by ctest). */
+/* hello-timer: README.md's first program, built and run by ctest. */
 #include <stdio.h>
 #include <event.h>
 
@@ -20,7 +20,8 @@ int main(void)
 
 	if (event_init() == NULL) /* NULL: no backend module could be loaded */
 		return 1;
-	event_set(&tick, -1, EV_PERSIST, on_tick, &left); /* fd -1: a pure timer */
+	/* fd -1: a pure timer; EV_PERSIST: it keeps firing */
+	event_set(&tick, -1, EV_PERSIST, on_tick, &left);
 	event_add(&tick, &half_second);
 	return event_dispatch() < 0;
 }

@@ -54,7 +54,8 @@ int main(void)
 	struct timeval period = {0, 100000};
 
 	if (event_init() == NULL) {
-		fprintf(stderr, "signal-test: no event backend could be loaded\n");
+		fprintf(stderr,
+		        "signal-test: no event backend could be loaded\n");
 		return 1;
 	}
 	/* signal_set() makes a persistent EV_SIGNAL event. */
@@ -68,7 +69,8 @@ int main(void)
 
 	event_dispatch();
 
-	printf("caught SIGINT %d times on \"%s\"\n", caught, event_get_method());
+	printf("caught SIGINT %d times on \"%s\"\n", caught,
+	       event_get_method());
 	event_base_free(NULL);
 	return caught == 2 ? 0 : 1;
 }

@@ -57,7 +57,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (event_init() == NULL) {
-		fprintf(stderr, "time-test: no event backend could be loaded\n");
+		fprintf(stderr,
+		        "time-test: no event backend could be loaded\n");
 		return 1;
 	}
 	st.left = count;
