@@ -1,0 +1,2 @@
+#include "conformance.h"
+int main(void){return 0;}
