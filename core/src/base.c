@@ -172,8 +172,7 @@ int event_base_loopexit(struct event_base *base, const struct timeval *tv)
 		tv = &zero;
 	/* Keep an earlier exit already scheduled. */
 	if (ev->ev_flags & EVLIST_TIMEOUT) {
-		int64_t at = ev__base_now(base) +
-			     (int64_t)tv->tv_sec * 1000000000 + tv->tv_usec * 1000;
+		int64_t at = ev__base_now(base) + ev__tv_to_ns(tv);
 		if (ev->ev_deadline <= at)
 			return 0;
 	}

@@ -369,14 +369,16 @@ void event_free(struct event *ev)
 	free(ev);
 }
 
-static int64_t tv_to_ns(const struct timeval *tv)
+int64_t ev__tv_to_ns(const struct timeval *tv)
 {
 	int64_t s = tv->tv_sec, us = tv->tv_usec;
 
 	if (s < 0 || (s == 0 && us < 0))
 		return 0;
-	if (s > INT64_MAX / 1000000000 - 1)
-		return INT64_MAX / 2; /* "never", without overflowing sums */
+	/* "Never": anything from ~146 years on.  Half the range, so adding
+	 * it to the monotonic clock (and a period to that) cannot overflow. */
+	if (s >= INT64_MAX / 2 / 1000000000 - 1)
+		return INT64_MAX / 2;
 	return s * 1000000000 + us * 1000;
 }
 
@@ -426,7 +428,7 @@ int event_add(struct event *ev, const struct timeval *tv)
 				*ev->ev_pncalls = 0;
 			ev__deactivate(base, ev);
 		}
-		ev->ev_interval = tv_to_ns(tv);
+		ev->ev_interval = ev__tv_to_ns(tv);
 		ev->ev_deadline = ev__base_now(base) + ev->ev_interval;
 		if (ev->ev_heap_idx >= 0)
 			ev__heap_update(base, ev);
