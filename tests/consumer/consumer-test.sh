@@ -5,8 +5,12 @@
 # switch the backend at run time without rebuilding.
 #
 # usage: consumer-test.sh BUILD_DIR SOURCE_DIR LIBDIR C_COMPILER BUILTIN(0|1)
+#                         [C_FLAGS]
+# C_FLAGS are the build's own (e.g. the asan preset's -fsanitize=...), so
+# the consumers can load a sanitized libev-core.
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd) libdir=$3 cc=$4 builtin=$5
+extra_cflags=${6:-}
 here="$src/tests/consumer"
 work=$(mktemp -d "${TMPDIR:-/tmp}/libev-consumer.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -56,6 +60,7 @@ fi
 step "consumer via find_package(libev CONFIG REQUIRED COMPONENTS core)"
 cmake -S "$here/find-package" -B "$work/fp" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_C_COMPILER="$cc" -DCONSUMER_SOURCE="$here/consumer.c" \
+  -DCMAKE_C_FLAGS="$extra_cflags" \
   -DCMAKE_BUILD_TYPE=Debug >"$work/fp.log" 2>&1 \
   || { cat "$work/fp.log"; fail "configuring the find_package consumer"; }
 cmake --build "$work/fp" >>"$work/fp.log" 2>&1 \
@@ -70,14 +75,14 @@ pclibdir=$(pkg-config --variable=libdir libev-core)
 [ "$(cd "$pclibdir" && pwd -P)" = "$(cd "$prefix/$libdir" && pwd -P)" ] \
   || fail "libev-core.pc points at $pclibdir, not the prefix it was installed to"
 # shellcheck disable=SC2086
-"$cc" -Wall -Wextra -Werror $cflags "$here/consumer.c" -o "$work/pc-consumer" \
+"$cc" $extra_cflags -Wall -Wextra -Werror $cflags "$here/consumer.c" -o "$work/pc-consumer" \
   $libs -Wl,-rpath,"$pclibdir" || fail "building the pkg-config consumer"
 pc="$work/pc-consumer"
 
 step "libevent programs compiled -Wall -Wextra -Werror against the prefix"
 for prog in compat-13 compat-2x; do
   # shellcheck disable=SC2086
-  "$cc" -Wall -Wextra -Werror $cflags "$src/tests/compat/$prog.c" \
+  "$cc" $extra_cflags -Wall -Wextra -Werror $cflags "$src/tests/compat/$prog.c" \
     -o "$work/$prog" $libs -Wl,-rpath,"$pclibdir" || fail "building $prog"
 done
 
