@@ -749,6 +749,88 @@ static void test_many_fds(void **state)
 		conf_close_pair(pairs[i]);
 }
 
+
+/* A regular file: always ready where the backend takes files (FDS
+ * feature); refused cleanly by event_add where it does not (epoll). */
+static void test_regular_file(void **state)
+{
+	struct event_base *base = conf_base();
+	struct rec r = {0};
+	struct event ev;
+	char path[] = "/tmp/libev-conf-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, "data", 4), 4);
+	event_assign(&ev, base, fd, EV_READ, rec_cb, &r);
+	if (event_base_get_features(base) & EV_FEATURE_FDS) {
+		assert_int_equal(event_add(&ev, NULL), 0);
+		assert_int_equal(event_base_dispatch(base), 1);
+		assert_int_equal(r.calls, 1);
+		assert_int_equal(r.what, EV_READ);
+	} else if (event_add(&ev, NULL) == 0) {
+		/* Accepted after all: then it must be delivered. */
+		assert_int_equal(event_base_dispatch(base), 1);
+		assert_int_equal(r.calls, 1);
+	} else {
+		assert_int_equal(event_pending(&ev, EV_READ, NULL), 0);
+		assert_int_equal(event_base_dispatch(base), 1);
+		assert_int_equal(r.calls, 0);
+	}
+	event_base_free(base);
+	close(fd);
+}
+
+/* Two persistent readers bounce a counter back and forth: many
+ * iterations, reads and writes interleaved on both ends. */
+struct bouncer {
+	struct event ev;
+	int fd;
+	int seen;
+	int limit;
+};
+
+static void bounce_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bouncer *b = arg;
+	unsigned v;
+
+	assert_int_equal(what, EV_READ);
+	assert_int_equal(read(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
+	assert_int_equal(v, (unsigned)b->seen * 2 + (b->fd == fd ? 0 : 1));
+	b->seen++;
+	v++;
+	if ((int)v < b->limit)
+		assert_int_equal(write(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
+	if (b->seen * 2 >= b->limit - 1)
+		event_del(&b->ev);
+}
+
+static void test_ping_pong(void **state)
+{
+	struct event_base *base = conf_base();
+	struct bouncer a = {.limit = 2000}, b = {.limit = 2000};
+	unsigned v = 0;
+	int sv[2];
+
+	(void)state;
+	conf_pair(sv);
+	a.fd = sv[0];
+	b.fd = sv[0]; /* not its own fd: b expects the odd numbers */
+	event_assign(&a.ev, base, sv[0], EV_READ | EV_PERSIST, bounce_cb, &a);
+	event_assign(&b.ev, base, sv[1], EV_READ | EV_PERSIST, bounce_cb, &b);
+	assert_int_equal(event_add(&a.ev, NULL), 0);
+	assert_int_equal(event_add(&b.ev, NULL), 0);
+	assert_int_equal(write(sv[1], &v, sizeof(v)), (ssize_t)sizeof(v));
+	assert_int_equal(event_base_dispatch(base), 1);
+	assert_int_equal(a.seen, 1000);
+	assert_int_equal(b.seen, 1000);
+	event_base_free(base);
+	conf_close_pair(sv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -775,6 +857,8 @@ int main(void)
 		CONF_TEST(test_high_fd),
 		CONF_TEST(test_bad_fd),
 		CONF_TEST(test_many_fds),
+		CONF_TEST(test_regular_file),
+		CONF_TEST(test_ping_pong),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -690,6 +690,57 @@ static void test_reentrant_loop_refused(void **state)
 	event_base_free(base);
 }
 
+
+/* EVENT_BASE_FLAG_NO_CACHE_TIME: a timeout added late in a slow callback
+ * counts from the real time, not from the start of the iteration. */
+struct nocache {
+	struct event timer;
+	int64_t added_ms;
+	int64_t fired_ms;
+};
+
+static void nocache_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct nocache *n = arg;
+
+	(void)fd;
+	(void)what;
+	n->fired_ms = conf_now_ms();
+}
+
+static void nocache_slow(evutil_socket_t fd, short what, void *arg)
+{
+	struct nocache *n = arg;
+	struct timeval tv = {0, 50000};
+
+	(void)fd;
+	(void)what;
+	usleep(60000);
+	n->added_ms = conf_now_ms();
+	assert_int_equal(evtimer_add(&n->timer, &tv), 0);
+}
+
+static void test_no_cache_time(void **state)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+	struct nocache n = {0};
+	struct event slow;
+	struct timeval zero = {0, 0};
+
+	(void)state;
+	assert_int_equal(event_config_set_flag(cfg, EVENT_BASE_FLAG_NO_CACHE_TIME), 0);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	assert_non_null(base);
+	evtimer_assign(&n.timer, base, nocache_fire, &n);
+	evtimer_assign(&slow, base, nocache_slow, &n);
+	assert_int_equal(evtimer_add(&slow, &zero), 0);
+	assert_int_equal(event_base_dispatch(base), 1);
+	assert_true(n.fired_ms - n.added_ms >= 49);
+	event_base_free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -710,6 +761,7 @@ int main(void)
 		CONF_TEST(test_event_new_in_callback),
 		CONF_TEST(test_free_base_with_events),
 		CONF_TEST(test_reentrant_loop_refused),
+		CONF_TEST(test_no_cache_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -268,6 +268,92 @@ static void test_signal_with_timeout(void **state)
 	event_base_free(base);
 }
 
+
+/* A heap-allocated signal event freed by its own callback while further
+ * repeats are due: the repeats stop, nothing touches the freed event. */
+struct selffree_sig {
+	struct event *ev;
+	int calls;
+};
+
+static void selffree_sig_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct selffree_sig *s = arg;
+
+	(void)sig;
+	(void)what;
+	s->calls++;
+	event_free(s->ev);
+}
+
+static void test_free_in_repeated_callback(void **state)
+{
+	struct event_base *base = conf_base();
+	struct selffree_sig s = {0};
+	struct event kicker;
+	struct timeval zero = {0, 0};
+
+	(void)state;
+	s.ev = evsignal_new(base, SIGUSR1, selffree_sig_cb, &s);
+	assert_non_null(s.ev);
+	assert_int_equal(evsignal_add(s.ev, NULL), 0);
+	evtimer_assign(&kicker, base, kill3_cb, NULL);
+	assert_int_equal(evtimer_add(&kicker, &zero), 0);
+	assert_int_equal(event_base_dispatch(base), 1);
+	assert_int_equal(s.calls, 1);
+
+	/* The same through event_active's ncalls. */
+	s.calls = 0;
+	s.ev = evsignal_new(base, SIGUSR1, selffree_sig_cb, &s);
+	assert_non_null(s.ev);
+	event_active(s.ev, EV_SIGNAL, 5);
+	assert_int_equal(event_base_dispatch(base), 1);
+	assert_int_equal(s.calls, 1);
+	event_base_free(base);
+}
+
+/* More bases watching signals than the library has slots for: the extra
+ * ones fail cleanly, and the slots come back when bases are freed. */
+#define MANY_BASES 80
+
+static void test_many_bases(void **state)
+{
+	static struct event_base *bases[MANY_BASES];
+	static struct sigrec recs[MANY_BASES];
+	int i, ok = 0, refused = 0;
+
+	(void)state;
+	for (i = 0; i < MANY_BASES; i++) {
+		bases[i] = conf_base();
+		memset(&recs[i], 0, sizeof(recs[i]));
+		evsignal_assign(&recs[i].ev, bases[i], SIGUSR1, sig_cb, &recs[i]);
+		if (evsignal_add(&recs[i].ev, NULL) == 0)
+			ok++;
+		else
+			refused++;
+	}
+	assert_true(ok >= 2);
+	assert_int_equal(ok + refused, MANY_BASES);
+	assert_int_equal(kill(getpid(), SIGUSR1), 0);
+	for (i = 0; i < MANY_BASES; i++) {
+		int watching = evsignal_pending(&recs[i].ev, NULL) != 0;
+		/* A refused base has no events: the loop says so. */
+		assert_int_equal(event_base_loop(bases[i], EVLOOP_NONBLOCK),
+				 watching ? 0 : 1);
+		assert_int_equal(recs[i].calls, watching ? 1 : 0);
+	}
+	for (i = 0; i < MANY_BASES; i++)
+		event_base_free(bases[i]);
+	/* All slots free again. */
+	for (i = 0; i < ok; i++) {
+		bases[i] = conf_base();
+		evsignal_assign(&recs[i].ev, bases[i], SIGUSR1, sig_cb, &recs[i]);
+		assert_int_equal(evsignal_add(&recs[i].ev, NULL), 0);
+	}
+	for (i = 0; i < ok; i++)
+		event_base_free(bases[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +366,8 @@ int main(void)
 		CONF_TEST(test_del_restores_disposition),
 		CONF_TEST(test_invalid_signal),
 		CONF_TEST(test_signal_with_timeout),
+		CONF_TEST(test_free_in_repeated_callback),
+		CONF_TEST(test_many_bases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -326,6 +326,92 @@ static void test_huge_timeout(void **state)
 	conf_close_pair(sv);
 }
 
+
+/* Heap churn: many timers added, some deleted, some rescheduled, all in
+ * one callback (one cached "now"), then checked against their final
+ * intervals. */
+#define CHURN 600
+
+struct churn {
+	struct timer_rec *recs;
+	int *deleted;
+	int64_t *final_us;
+};
+
+static unsigned churn_seed;
+
+static unsigned churn_rand(void)
+{
+	churn_seed = churn_seed * 1103515245u + 12345u;
+	return churn_seed >> 8;
+}
+
+static void churn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct churn *c = arg;
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < CHURN; i++) {
+		struct timeval tv = {0, (suseconds_t)(1000 + churn_rand() % 60000)};
+		c->final_us[i] = tv.tv_usec;
+		assert_int_equal(evtimer_add(&c->recs[i].ev, &tv), 0);
+	}
+	for (i = 0; i < CHURN; i++) {
+		unsigned r = churn_rand() % 3;
+		if (r == 0) {
+			assert_int_equal(evtimer_del(&c->recs[i].ev), 0);
+			c->deleted[i] = 1;
+		} else if (r == 1) {
+			struct timeval tv = {0, (suseconds_t)(1000 + churn_rand() % 60000)};
+			c->final_us[i] = tv.tv_usec;
+			assert_int_equal(evtimer_add(&c->recs[i].ev, &tv), 0);
+		}
+	}
+}
+
+static void test_heap_churn(void **state)
+{
+	struct event_base *base = conf_base();
+	static struct timer_rec recs[CHURN];
+	static int deleted[CHURN];
+	static int64_t final_us[CHURN];
+	struct churn c = {recs, deleted, final_us};
+	struct event kick;
+	struct timeval zero = {0, 0};
+	int next = 0, i, j, fired = 0;
+	int64_t t_before;
+
+	(void)state;
+	churn_seed = 777;
+	for (i = 0; i < CHURN; i++) {
+		memset(&recs[i], 0, sizeof(recs[i]));
+		deleted[i] = 0;
+		recs[i].next_order = &next;
+		evtimer_assign(&recs[i].ev, base, order_cb, &recs[i]);
+	}
+	evtimer_assign(&kick, base, churn_cb, &c);
+	assert_int_equal(evtimer_add(&kick, &zero), 0);
+	t_before = conf_now_us();
+	assert_int_equal(event_base_dispatch(base), 1);
+	for (i = 0; i < CHURN; i++) {
+		if (deleted[i]) {
+			assert_int_equal(recs[i].calls, 0);
+			continue;
+		}
+		fired++;
+		assert_int_equal(recs[i].calls, 1);
+		assert_true(recs[i].fired_us - t_before >= final_us[i] - 1);
+		for (j = 0; j < CHURN; j++)
+			if (!deleted[j] && final_us[i] < final_us[j])
+				assert_true(recs[i].order < recs[j].order);
+	}
+	assert_int_equal(next, fired);
+	assert_true(fired > CHURN / 2);
+	event_base_free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +423,7 @@ int main(void)
 		CONF_TEST(test_del_expired_same_iteration),
 		CONF_TEST(test_zero_timeout),
 		CONF_TEST(test_huge_timeout),
+		CONF_TEST(test_heap_churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
