@@ -57,15 +57,27 @@ fi
 [ -f "$prefix/$libdir/pkgconfig/libev-core.pc" ] || fail "libev-core.pc missing"
 [ -f "$prefix/$libdir/cmake/libev/libevConfig.cmake" ] || fail "CMake package missing"
 
+# build_fp DIR TARGET: the find_package consumer linked to TARGET.
+build_fp() {
+  cmake -S "$here/find-package" -B "$work/$1" -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_C_COMPILER="$cc" -DCONSUMER_SOURCE="$here/consumer.c" \
+    -DCONSUMER_TARGET="$2" -DCMAKE_C_FLAGS="$extra_cflags" \
+    -DCMAKE_BUILD_TYPE=Debug >"$work/$1.log" 2>&1 \
+    || { cat "$work/$1.log"; fail "configuring the find_package consumer ($2)"; }
+  cmake --build "$work/$1" >>"$work/$1.log" 2>&1 \
+    || { cat "$work/$1.log"; fail "building the find_package consumer ($2)"; }
+}
+
 step "consumer via find_package(libev CONFIG REQUIRED COMPONENTS core)"
-cmake -S "$here/find-package" -B "$work/fp" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_C_COMPILER="$cc" -DCONSUMER_SOURCE="$here/consumer.c" \
-  -DCMAKE_C_FLAGS="$extra_cflags" \
-  -DCMAKE_BUILD_TYPE=Debug >"$work/fp.log" 2>&1 \
-  || { cat "$work/fp.log"; fail "configuring the find_package consumer"; }
-cmake --build "$work/fp" >>"$work/fp.log" 2>&1 \
-  || { cat "$work/fp.log"; fail "building the find_package consumer"; }
+build_fp fp libev::core
 fp="$work/fp/consumer"
+build_fp fps libev::core-static
+fps="$work/fps/consumer"
+if readelf -d "$fps" | grep -q 'NEEDED.*libev-core'; then
+  fail "the libev::core-static consumer needs libev-core.so"
+fi
+readelf -d "$fp" | grep -q 'NEEDED.*libev-core' \
+  || fail "the libev::core consumer does not use libev-core.so"
 
 step "consumer via pkg-config --cflags --libs libev-core"
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
@@ -88,7 +100,7 @@ done
 
 if [ "$builtin" = 1 ]; then
   step "built-in backends: switch between them"
-  for exe in "$fp" "$pc"; do
+  for exe in "$fp" "$fps" "$pc"; do
     run_expect "$exe" epoll
     run_expect "$exe" poll EV_BACKEND=poll
     run_expect "$exe" select EV_BACKEND=select
@@ -112,6 +124,11 @@ else
     run_expect "$exe" poll EV_BACKEND=poll
     run_expect "$exe" poll EV_BACKEND=select,poll
   done
+  # The static core has no directory of its own: it loads the installed
+  # modules when told where they are.
+  moddir="$prefix/$libdir/libev/backends"
+  run_expect "$fps" epoll EV_BACKEND_PATH="$moddir"
+  run_expect "$fps" poll EV_BACKEND_PATH="$moddir" EV_BACKEND=poll
   env EVENT_SHOW_METHOD=1 EV_BACKEND=poll "$pc" >/dev/null 2>"$work/stderr" \
     || fail "EVENT_SHOW_METHOD run"
   grep -q "poll" "$work/stderr" \
