@@ -741,6 +741,51 @@ static void test_no_cache_time(void **state)
 	event_base_free(base);
 }
 
+
+/* EVLOOP_NONBLOCK polls once and returns, and EVLOOP_ONCE blocks once and
+ * returns, even when an fd stays ready forever (a persistent event whose
+ * callback never drains it) and several priorities are active. */
+static void test_once_nonblock_return_with_busy_fd(void **state)
+{
+	struct event_base *base = conf_base();
+	struct ctr busy = {0}, low = {0}, sigc = {0};
+	struct event rd, lowev, sig;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(event_base_priority_init(base, 2), 0);
+	conf_pair(sv);
+	event_assign(&rd, base, sv[0], EV_READ | EV_PERSIST, ctr_cb, &busy);
+	assert_int_equal(event_priority_set(&rd, 0), 0);
+	assert_int_equal(event_add(&rd, NULL), 0);
+	conf_write1(sv[1]);
+
+	assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+	assert_int_equal(busy.calls, 1);
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	assert_int_equal(busy.calls, 2);
+
+	/* A lower priority active too: it still runs before the return. */
+	evtimer_assign(&lowev, base, ctr_cb, &low);
+	assert_int_equal(event_priority_set(&lowev, 1), 0);
+	event_active(&lowev, EV_TIMEOUT, 1);
+	assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+	assert_int_equal(low.calls, 1);
+	event_active(&lowev, EV_TIMEOUT, 1);
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	assert_int_equal(low.calls, 2);
+	assert_int_equal(busy.calls, 4);
+
+	/* A signal caught before a NONBLOCK pass is delivered in that pass. */
+	evsignal_assign(&sig, base, SIGUSR1, ctr_cb, &sigc);
+	assert_int_equal(evsignal_add(&sig, NULL), 0);
+	kill(getpid(), SIGUSR1);
+	assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+	assert_int_equal(sigc.calls, 1);
+	event_base_free(base);
+	conf_close_pair(sv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +795,7 @@ int main(void)
 		CONF_TEST(test_loopbreak),
 		CONF_TEST(test_loop_once),
 		CONF_TEST(test_loop_nonblock),
+		CONF_TEST(test_once_nonblock_return_with_busy_fd),
 		CONF_TEST(test_priorities),
 		CONF_TEST(test_event_active),
 		CONF_TEST(test_event_once),
