@@ -8,6 +8,7 @@
  * "del then add again" costs no system call at all.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,7 +139,10 @@ static int io_add(struct event_base *base, struct event *ev)
 	struct ev__fdslot *s;
 	int before, want, have;
 
-	if (fd < 0) {
+	/* The map grows to the highest fd: make sure a number beyond it is
+	 * an open fd before sizing the map (and memory) to it.  One system
+	 * call, only when the map would grow. */
+	if (fd < 0 || (fd >= base->nfdslots && fcntl(fd, F_GETFD) < 0)) {
 		ev__log(EVENT_LOG_WARN, "event_add: invalid fd %d", fd);
 		errno = EBADF;
 		return -1;
