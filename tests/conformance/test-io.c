@@ -703,6 +703,12 @@ static void test_bad_fd(void **state)
 	event_assign(&ev, base, bad, EV_READ, rec_cb, &r);
 	assert_int_equal(event_add(&ev, NULL), -1);
 	assert_int_equal(event_pending(&ev, EV_READ, NULL), 0);
+	/* Huge numbers that cannot be open fds: refused, without sizing the
+	 * fd map (or the backend's sets) to them first. */
+	event_assign(&ev, base, 1 << 28, EV_READ, rec_cb, &r);
+	assert_int_equal(event_add(&ev, NULL), -1);
+	event_assign(&ev, base, 0x7fffffff, EV_WRITE, rec_cb, &r);
+	assert_int_equal(event_add(&ev, NULL), -1);
 	/* The base is unharmed. */
 	assert_int_equal(event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED), 0);
 	assert_int_equal(event_base_dispatch(base), 1);
