@@ -54,7 +54,8 @@ static int wait_bounded(pid_t pid, int ms)
  * The child checks everything itself and reports through its exit status
  * (a bit per missing delivery), since cmocka's asserts do not cross fork.
  */
-static int child_main(struct event_base *base, struct hits *h, int pre_peer)
+static int child_main(struct event_base *base, struct hits *h, int pre_peer,
+		      struct event *pre_fd)
 {
 	struct event post_fd, post_sig, guard_ev;
 	struct timeval guard = {3, 0};
@@ -83,6 +84,12 @@ static int child_main(struct event_base *base, struct hits *h, int pre_peer)
 	code |= h->post_fd ? 0 : 2;
 	code |= h->pre_sig ? 0 : 4;
 	code |= h->post_sig ? 0 : 8;
+	/* Drop the inherited fd event and let the loop tell the backend.  If
+	 * the child still shared the parent's kernel object (no real
+	 * reinit), the parent would lose the fd: it checks below. */
+	event_del(pre_fd);
+	if (event_base_loop(base, EVLOOP_NONBLOCK) < 0)
+		code |= 16;
 	/* Here, while post_fd and post_sig still exist. */
 	event_base_free(base);
 	return code;
@@ -110,7 +117,7 @@ static void test_fork_reinit(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		_exit(child_main(base, &h, sv[1]));
+		_exit(child_main(base, &h, sv[1], &pre_fd));
 	}
 	status = wait_bounded(pid, 6000);
 	assert_int_not_equal(status, -1);

@@ -786,6 +786,24 @@ static void test_once_nonblock_return_with_busy_fd(void **state)
 	conf_close_pair(sv);
 }
 
+
+/* EVLOOP_NO_EXIT_ON_EMPTY: no events, yet the loop waits for its exit. */
+static void test_no_exit_on_empty(void **state)
+{
+	struct event_base *base = conf_base();
+	struct timeval tv = {0, 60000};
+	int64_t t0 = conf_now_ms(), dt;
+
+	(void)state;
+	assert_int_equal(event_base_loopexit(base, &tv), 0);
+	assert_int_equal(event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY), 0);
+	dt = conf_now_ms() - t0;
+	assert_true(dt >= 59);
+	assert_true(dt < 1060);
+	assert_int_equal(event_base_got_exit(base), 1);
+	event_base_free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -808,6 +826,7 @@ int main(void)
 		CONF_TEST(test_free_base_with_events),
 		CONF_TEST(test_reentrant_loop_refused),
 		CONF_TEST(test_no_cache_time),
+		CONF_TEST(test_no_exit_on_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
