@@ -142,7 +142,7 @@ for prog in compat-13 compat-2x; do
     || fail "$prog failed on poll"
 done
 
-step "find_package(libev COMPONENTS core http) REQUIRED fails clearly"
+step "find_package(libev COMPONENTS http) REQUIRED fails clearly"
 if cmake -S "$here/find-http" -B "$work/fh" -DCMAKE_PREFIX_PATH="$prefix" \
      -DCMAKE_C_COMPILER="$cc" >"$work/fh.log" 2>&1; then
   fail "find_package succeeded though http is not installed"
