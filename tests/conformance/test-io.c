@@ -590,9 +590,8 @@ static void test_edge_triggered(void **state)
 {
 	struct event_base *base = conf_base();
 	struct rec r = {.nread = 1};
-	struct rec stop = {0};
 	struct timeval tv = {0, 60000};
-	struct event ev, timer;
+	struct event ev;
 	int sv[2];
 
 	(void)state;
@@ -602,11 +601,10 @@ static void test_edge_triggered(void **state)
 	}
 	conf_pair(sv);
 	event_assign(&ev, base, sv[0], EV_READ | EV_PERSIST | EV_ET, rec_cb, &r);
-	evtimer_assign(&timer, base, rec_cb, &stop);
 	assert_int_equal(event_add(&ev, NULL), 0);
 	assert_int_equal(write(sv[1], "abcd", 4), 4);
-	/* One edge, one call, though 3 bytes stay unread. */
-	assert_int_equal(evtimer_add(&timer, &tv), 0);
+	/* One edge, one call, though 3 bytes stay unread (a level-triggered
+	 * event would be called again and again until the exit). */
 	assert_int_equal(event_base_loopexit(base, &tv), 0);
 	assert_int_equal(event_base_dispatch(base), 0);
 	assert_int_equal(r.calls, 1);
