@@ -162,7 +162,6 @@ int event_base_loop(struct event_base *base, int flags)
 
 	for (;;) {
 		struct timespec ts, *tsp = NULL;
-		int single = flags & (EVLOOP_ONCE | EVLOOP_NONBLOCK);
 
 		if (base->got_exit || base->got_break)
 			break;
@@ -172,11 +171,16 @@ int event_base_loop(struct event_base *base, int flags)
 			break;
 		}
 		/* EVLOOP_ONCE and EVLOOP_NONBLOCK wait in the backend once per
-		 * call; later passes only drain the priorities still active.
-		 * Polling again would let an fd that stays ready (or a busy
-		 * better priority) keep the call from ever returning. */
-		if (single && polled && base->nactive)
-			goto run;
+		 * call (ONCE again only if nothing came); later passes only
+		 * drain the priorities still active.  Polling again would let
+		 * an fd that stays ready, or a busy better priority, keep the
+		 * call from ever returning. */
+		if (polled && (flags & (EVLOOP_ONCE | EVLOOP_NONBLOCK))) {
+			if (base->nactive)
+				goto run;
+			if (flags & EVLOOP_NONBLOCK)
+				break;
+		}
 		if (base->nchanges)
 			ev__flush_changes(base);
 
@@ -209,7 +213,7 @@ int event_base_loop(struct event_base *base, int flags)
 run:
 		if (base->nactive) {
 			int n = run_active(base);
-			if (single && base->nactive == 0 && n != 0)
+			if ((flags & EVLOOP_ONCE) && base->nactive == 0 && n != 0)
 				break;
 		} else if (flags & EVLOOP_NONBLOCK) {
 			break;
