@@ -111,18 +111,23 @@ int event_reinit(struct event_base *base)
 	if (base == NULL)
 		return -1;
 	ops = base->module.ops;
-	if (ev__signal_reinit(base) < 0)
-		return -1;
 	if (!ops->need_reinit) {
+		if (ev__signal_reinit(base) < 0)
+			return -1;
 		if (base->nchanges)
 			ev__flush_changes(base);
 		return 0;
 	}
+	/* The backend first: the signal code adds its new pipe to it, and
+	 * the kernel object the child inherited may not be usable at all
+	 * (kqueue descriptors do not survive fork). */
 	if (ops->reinit(base->backend_state) < 0) {
 		ev__log(EVENT_LOG_ERR, "%s: reinit after fork failed: %s",
 			ops->name, strerror(errno));
 		return -1;
 	}
+	if (ev__signal_reinit(base) < 0)
+		return -1;
 	ev__fdmap_reregister(base);
 	return 0;
 }
