@@ -257,7 +257,7 @@ static void test_reinit_readds_everything(void **state)
 {
 	struct event_base *base = rec_base();
 	struct event r, w, sig;
-	int a[2], b[2], i, readds = 0;
+	int a[2], b[2], i, na = 0, nb = 0, nsig = 0;
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, a), 0);
@@ -271,21 +271,29 @@ static void test_reinit_readds_everything(void **state)
 	st->ncalls = 0;
 	assert_int_equal(event_reinit(base), 0);
 	assert_int_equal(st->nreinit, 1);
-	/* After the reinit call: a[0], b[0] and the signal pipe, each added
-	 * from interest 0. */
-	for (i = 0; i < st->ncalls && st->calls[i].op != RECORDER_REINIT; i++)
-		;
-	assert_true(i < st->ncalls);
-	for (i++; i < st->ncalls; i++) {
+	/* The backend is rebuilt first, then every fd in use is added to it
+	 * from interest 0: a[0] and b[0] once each, and the new signal pipe
+	 * (perhaps twice: by the signal code and by the re-registration). */
+	assert_true(st->ncalls > 0);
+	assert_int_equal(st->calls[0].op, RECORDER_REINIT);
+	for (i = 1; i < st->ncalls; i++) {
+		if (st->calls[i].op == RECORDER_DEL)
+			continue; /* the old pipe, already closed */
 		assert_int_equal(st->calls[i].op, RECORDER_ADD);
 		assert_int_equal(st->calls[i].old_mask, 0);
-		if (st->calls[i].fd == a[0])
+		if (st->calls[i].fd == a[0]) {
 			assert_int_equal(st->calls[i].new_mask, EV_READ);
-		if (st->calls[i].fd == b[0])
+			na++;
+		} else if (st->calls[i].fd == b[0]) {
 			assert_int_equal(st->calls[i].new_mask, EV_WRITE);
-		readds++;
+			nb++;
+		} else {
+			nsig++;
+		}
 	}
-	assert_int_equal(readds, 3);
+	assert_int_equal(na, 1);
+	assert_int_equal(nb, 1);
+	assert_true(nsig >= 1 && nsig <= 2);
 	/* And the base still delivers. */
 	assert_int_equal(write(a[1], "z", 1), 1);
 	kill(getpid(), SIGUSR1);
