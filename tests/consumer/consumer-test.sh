@@ -150,4 +150,15 @@ fi
 grep -q "component 'http' is not installed" "$work/fh.log" \
   || { cat "$work/fh.log"; fail "the error does not name the missing component"; }
 
+step "dev alone (CMake files, no libraries): COMPONENTS core fails clearly"
+cmake --install "$build" --prefix "$work/devonly" --component dev >/dev/null \
+  || fail "installing component dev alone"
+if cmake -S "$here/find-package" -B "$work/fd" -DCMAKE_PREFIX_PATH="$work/devonly" \
+     -DCMAKE_C_COMPILER="$cc" -DCONSUMER_SOURCE="$here/consumer.c" \
+     >"$work/fd.log" 2>&1; then
+  fail "find_package(libev COMPONENTS core) succeeded without libev-core.so"
+fi
+grep -q "component 'core' is not installed" "$work/fd.log" \
+  || { cat "$work/fd.log"; fail "the error does not name the missing core"; }
+
 echo "consumer-test: ok"
