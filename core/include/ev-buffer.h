@@ -404,7 +404,7 @@ void evbuffer_setcb(struct evbuffer *buffer, evbuffer_cb cb, void *cbarg);
 /**
  * 1.3 API: finds `len` bytes in the buffer.
  * @return a pointer to the first occurrence (the buffer is made contiguous
- *         up to its end), or NULL.
+ *         from its start to the end of the match), or NULL.
  */
 unsigned char *evbuffer_find(struct evbuffer *buffer, const unsigned char *what,
 			     size_t len);
