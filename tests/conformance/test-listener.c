@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -220,7 +221,7 @@ static void test_no_callback_closes(void **state)
 static int log_warns;
 static void count_log(int severity, const char *msg)
 {
-	(void)msg;
+	print_message("log %d: %s\n", severity, msg);
 	if (severity >= EVENT_LOG_WARN)
 		log_warns++;
 }
@@ -247,6 +248,14 @@ static void test_emfile_pauses(void **state)
 	long cpu;
 
 	(void)state;
+	/* valgrind emulates RLIMIT_NOFILE its own way and keeps refusing
+	 * accept() after descriptors are freed; the test is meaningful only
+	 * natively (and under ASan). */
+	if (getenv("LD_PRELOAD") != NULL &&
+	    strstr(getenv("LD_PRELOAD"), "vgpreload") != NULL) {
+		event_base_free(base);
+		skip();
+	}
 	a.base = base;
 	lev = bind_loopback(base, &a, 0, &sin);
 	evconnlistener_set_error_cb(lev, on_error);
