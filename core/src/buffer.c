@@ -4,6 +4,7 @@
  * buffer-io.c.  The invariants are described in buffer-internal.h.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,102 @@ static size_t chunk_alloc_size(size_t need)
 	return (total + CHUNK_PAGE - 1) & ~(size_t)(CHUNK_PAGE - 1);
 }
 
+/*
+ * A small per-thread cache of drained MEM chunks.  Data often flows from
+ * one buffer to another (socket input -> output of the peer, lines read
+ * then freed), so the buffer that frees a chunk is rarely the one that
+ * needs the next; without the cache every such hop is a malloc/free pair,
+ * and large ones make malloc trim and re-fault the heap top.  Bounded in
+ * count and bytes; freed at thread exit.
+ */
+#define TCACHE_MAX_CHUNKS 32
+#define TCACHE_MAX_BYTES (2u << 20)
+
+struct chunk_cache {
+	struct evbuf_chunk *head;
+	size_t n, bytes;
+	int registered;
+};
+
+/* initial-exec: one instruction per access instead of __tls_get_addr. */
+static _Thread_local struct chunk_cache tcache
+	__attribute__((tls_model("initial-exec")));
+static pthread_key_t tcache_key;
+static pthread_once_t tcache_once = PTHREAD_ONCE_INIT;
+static int tcache_key_ok;
+
+static void tcache_destroy(void *arg)
+{
+	struct chunk_cache *cc = arg;
+	struct evbuf_chunk *c;
+
+	while ((c = cc->head) != NULL) {
+		cc->head = c->next;
+		free(c);
+	}
+	cc->n = 0;
+	cc->bytes = 0;
+}
+
+static void tcache_key_init(void)
+{
+	tcache_key_ok = pthread_key_create(&tcache_key, tcache_destroy) == 0;
+}
+
+/* Frees the oldest cached chunk (the list's tail). */
+static void tcache_evict_oldest(void)
+{
+	struct evbuf_chunk **pp = &tcache.head;
+
+	while ((*pp)->next != NULL)
+		pp = &(*pp)->next;
+	tcache.n--;
+	tcache.bytes -= (*pp)->size;
+	free(*pp);
+	*pp = NULL;
+}
+
+static int tcache_put(struct evbuf_chunk *c)
+{
+	if (c->size > SPARE_MAX)
+		return 0;
+	/* Newest first; the oldest make room, so the cache follows the
+	 * sizes in use now. */
+	while (tcache.head != NULL && (tcache.n >= TCACHE_MAX_CHUNKS ||
+				       tcache.bytes + c->size > TCACHE_MAX_BYTES))
+		tcache_evict_oldest();
+	if (!tcache.registered) {
+		/* The key's destructor frees the cache when the thread ends. */
+		pthread_once(&tcache_once, tcache_key_init);
+		if (!tcache_key_ok ||
+		    pthread_setspecific(tcache_key, &tcache) != 0)
+			return 0;
+		tcache.registered = 1;
+	}
+	c->next = tcache.head;
+	tcache.head = c;
+	tcache.n++;
+	tcache.bytes += c->size;
+	return 1;
+}
+
+/* A cached chunk that fits `need` without wasting much memory. */
+static struct evbuf_chunk *tcache_get(size_t need)
+{
+	struct evbuf_chunk **pp, *c;
+	size_t limit = need < 2048 ? 8192 : 4 * need;
+
+	for (pp = &tcache.head; (c = *pp) != NULL; pp = &c->next) {
+		if (c->size >= need && c->size <= limit) {
+			*pp = c->next;
+			tcache.n--;
+			tcache.bytes -= c->size;
+			return c;
+		}
+	}
+	return NULL;
+}
+
 struct evbuf_chunk *ev__chunk_new_mem(struct evbuffer *buf, size_t need)
 {
 	struct evbuf_chunk *c = buf->spare;
@@ -48,6 +145,10 @@ struct evbuf_chunk *ev__chunk_new_mem(struct evbuffer *buf, size_t need)
 
 	if (c != NULL && c->size >= need) {
 		buf->spare = NULL;
+	} else {
+		c = tcache_get(need);
+	}
+	if (c != NULL) {
 		c->next = NULL;
 		c->misalign = 0;
 		c->off = 0;
@@ -81,11 +182,15 @@ void ev__chunk_free(struct evbuffer *buf, struct evbuf_chunk *c)
 		 * allocation: steady add/drain then never mallocs. */
 		if (buf != NULL && c->size <= SPARE_MAX &&
 		    (buf->spare == NULL || buf->spare->size < c->size)) {
-			free(buf->spare);
+			struct evbuf_chunk *old = buf->spare;
+
 			buf->spare = c;
-			return;
+			if (old == NULL)
+				return;
+			c = old;
 		}
-		free(c);
+		if (!tcache_put(c))
+			free(c);
 		return;
 	}
 	if ((c->flags & EVBUF_CH_FILE) && buf != NULL)
@@ -218,7 +323,8 @@ void evbuffer_free(struct evbuffer *buf)
 		next = c->next;
 		ev__chunk_free(NULL, c);
 	}
-	free(buf->spare);
+	if (buf->spare != NULL && !tcache_put(buf->spare))
+		free(buf->spare);
 	for (e = buf->cbs; e != NULL; e = enext) {
 		enext = e->next;
 		free(e);
@@ -300,8 +406,11 @@ int ev__buf_add_raw(struct evbuffer *buf, const void *data, size_t datlen)
 			buf->total_len += datlen;
 			return 0;
 		}
-		if (c->off == 0)
-			space = 0; /* an empty tail is replaced, not filled */
+		/* An empty tail is replaced, not filled; and a large add is
+		 * not split over a sliver of tail space, which keeps it
+		 * contiguous for readln/pullup at a bounded waste. */
+		if (c->off == 0 || space < datlen / 4)
+			space = 0;
 	}
 	need = datlen - space;
 	grow = need;
