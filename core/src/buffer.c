@@ -16,7 +16,7 @@
 /* Chunk header size, rounded so inline storage stays 16-byte aligned. */
 #define CHUNK_HDR ((sizeof(struct evbuf_chunk) + 15) & ~(size_t)15)
 /* Smallest allocation; below a page, allocations are powers of two. */
-#define CHUNK_MIN 1024
+#define CHUNK_MIN  1024
 #define CHUNK_PAGE 4096
 /* A stream of small adds gets chunks growing up to this size, so it does
  * not end up as thousands of tiny chunks. */
@@ -51,7 +51,7 @@ static size_t chunk_alloc_size(size_t need)
  * count and bytes; freed at thread exit.
  */
 #define TCACHE_MAX_CHUNKS 32
-#define TCACHE_MAX_BYTES (2u << 20)
+#define TCACHE_MAX_BYTES  (2u << 20)
 
 struct chunk_cache {
 	struct evbuf_chunk *head;
@@ -61,7 +61,7 @@ struct chunk_cache {
 
 /* initial-exec: one instruction per access instead of __tls_get_addr. */
 static _Thread_local struct chunk_cache tcache
-	__attribute__((tls_model("initial-exec")));
+    __attribute__((tls_model("initial-exec")));
 static pthread_key_t tcache_key;
 static pthread_once_t tcache_once = PTHREAD_ONCE_INIT;
 static int tcache_key_ok;
@@ -103,8 +103,9 @@ static int tcache_put(struct evbuf_chunk *c)
 		return 0;
 	/* Newest first; the oldest make room, so the cache follows the
 	 * sizes in use now. */
-	while (tcache.head != NULL && (tcache.n >= TCACHE_MAX_CHUNKS ||
-				       tcache.bytes + c->size > TCACHE_MAX_BYTES))
+	while (tcache.head != NULL &&
+	       (tcache.n >= TCACHE_MAX_CHUNKS ||
+	        tcache.bytes + c->size > TCACHE_MAX_BYTES))
 		tcache_evict_oldest();
 	if (!tcache.registered) {
 		/* The key's destructor frees the cache when the thread ends. */
@@ -162,7 +163,7 @@ struct evbuf_chunk *ev__chunk_new_mem(struct evbuffer *buf, size_t need)
 	c = malloc(total);
 	if (c == NULL) {
 		ev__log(EVENT_LOG_WARN, "evbuffer: out of memory for %zu bytes",
-			need);
+		        need);
 		return NULL;
 	}
 	c->next = NULL;
@@ -212,8 +213,8 @@ static void buf_reset_chain(struct evbuffer *buf)
  * where `last` hangs inside that chain, or NULL when first == last.  An
  * empty tail chunk of `buf` is dropped, keeping "only last may be empty". */
 static void buf_splice_tail(struct evbuffer *buf, struct evbuf_chunk *first,
-			    struct evbuf_chunk *last,
-			    struct evbuf_chunk **inner_link)
+                            struct evbuf_chunk *last,
+                            struct evbuf_chunk **inner_link)
 {
 	struct evbuf_chunk **link;
 	struct evbuf_chunk *old = NULL;
@@ -275,7 +276,7 @@ static void buf_sweep_cbs(struct evbuffer *buf)
 }
 
 void ev__buf_notify(struct evbuffer *buf, size_t orig, size_t added,
-		    size_t deleted)
+                    size_t deleted)
 {
 	struct evbuffer_cb_info info;
 	struct evbuffer_cb_entry *e;
@@ -291,7 +292,7 @@ void ev__buf_notify(struct evbuffer *buf, size_t orig, size_t added,
 			continue;
 		if (e->obsolete)
 			e->u.cb_obsolete(buf, orig, orig + added - deleted,
-					 e->arg);
+			                 e->arg);
 		else
 			e->u.cb(buf, &info, e->arg);
 	}
@@ -381,8 +382,7 @@ static int chunk_try_realign(struct evbuf_chunk *c, size_t want)
 {
 	if (!(c->flags & EVBUF_CH_MEM) || c->misalign == 0)
 		return 0;
-	if (c->size - c->off < want || c->off > c->size / 2 ||
-	    c->off > 2048)
+	if (c->size - c->off < want || c->off > c->size / 2 || c->off > 2048)
 		return 0;
 	memmove(c->buf, c->buf + c->misalign, c->off);
 	c->misalign = 0;
@@ -415,8 +415,8 @@ int ev__buf_add_raw(struct evbuffer *buf, const void *data, size_t datlen)
 	need = datlen - space;
 	grow = need;
 	if (grow < CHUNK_GROW_MAX && c != NULL) {
-		size_t g = c->size < CHUNK_GROW_MAX / 2 ? c->size * 2
-							: CHUNK_GROW_MAX;
+		size_t g =
+		    c->size < CHUNK_GROW_MAX / 2 ? c->size * 2 : CHUNK_GROW_MAX;
 		if (grow < g)
 			grow = g;
 	}
@@ -455,7 +455,7 @@ int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 }
 
 size_t evbuffer_add_iovec(struct evbuffer *buf, struct evbuffer_iovec *vec,
-			  int n_vec)
+                          int n_vec)
 {
 	size_t total = 0, orig;
 	int i;
@@ -540,8 +540,7 @@ void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len)
 	}
 }
 
-ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out,
-			    size_t datlen)
+ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
 {
 	if (buf == NULL || (data_out == NULL && datlen > 0))
 		return -1;
@@ -559,8 +558,7 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 {
 	size_t orig;
 
-	if (buf == NULL || buf->freeze_start ||
-	    (data == NULL && datlen > 0))
+	if (buf == NULL || buf->freeze_start || (data == NULL && datlen > 0))
 		return -1;
 	if (datlen > (size_t)EV_INT32_MAX)
 		datlen = (size_t)EV_INT32_MAX;
@@ -620,9 +618,9 @@ static void buf_drop_empty_last(struct evbuffer *buf)
 		return;
 	}
 	*buf->last_link = NULL;
-	buf->last = (struct evbuf_chunk *)(void *)((char *)buf->last_link -
-						   offsetof(struct evbuf_chunk,
-							    next));
+	buf->last =
+	    (struct evbuf_chunk *)(void *)((char *)buf->last_link -
+	                                   offsetof(struct evbuf_chunk, next));
 	for (link = &buf->first; *link != buf->last; link = &(*link)->next)
 		;
 	buf->last_link = link;
@@ -665,7 +663,7 @@ int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src)
 }
 
 int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
-			   size_t datlen)
+                           size_t datlen)
 {
 	struct evbuf_chunk *c, *part;
 	size_t moved = 0, src_orig, dst_orig;
@@ -700,7 +698,8 @@ int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
 
 		c = src->first;
 		if (c->flags & EVBUF_CH_MEM) {
-			if (ev__buf_add_raw(dst, c->buf + c->misalign, rest) < 0)
+			if (ev__buf_add_raw(dst, c->buf + c->misalign, rest) <
+			    0)
 				goto done;
 		} else {
 			/* Shared backing: cut the range, no copy, no read. */
@@ -744,7 +743,7 @@ int evbuffer_expand(struct evbuffer *buf, size_t datlen)
 }
 
 int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
-			   struct evbuffer_iovec *vec, int n_vec)
+                           struct evbuffer_iovec *vec, int n_vec)
 {
 	struct evbuf_chunk *c, *n;
 	size_t want, space;
@@ -790,7 +789,7 @@ int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
 }
 
 int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
-			  int n_vecs)
+                          int n_vecs)
 {
 	size_t added = 0, orig;
 	int i;
@@ -828,8 +827,8 @@ static void ext_cleanup_noop(const void *data, size_t len, void *arg)
 }
 
 int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
-			   size_t datlen, evbuffer_ref_cleanup_cb cleanupfn,
-			   void *cleanupfn_arg)
+                           size_t datlen, evbuffer_ref_cleanup_cb cleanupfn,
+                           void *cleanupfn_arg)
 {
 	struct evbuf_chunk *c;
 	struct evbuf_ext *e;
@@ -1065,7 +1064,7 @@ static void buf_drop_cb(struct evbuffer *buf, struct evbuffer_cb_entry *e)
 }
 
 struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buffer,
-					  evbuffer_cb_func cb, void *cbarg)
+                                          evbuffer_cb_func cb, void *cbarg)
 {
 	struct evbuffer_cb_entry *e;
 
@@ -1078,7 +1077,7 @@ struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buffer,
 }
 
 int evbuffer_remove_cb_entry(struct evbuffer *buffer,
-			     struct evbuffer_cb_entry *ent)
+                             struct evbuffer_cb_entry *ent)
 {
 	struct evbuffer_cb_entry *e;
 
@@ -1094,7 +1093,7 @@ int evbuffer_remove_cb_entry(struct evbuffer *buffer,
 }
 
 int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb_func cb,
-		       void *cbarg)
+                       void *cbarg)
 {
 	struct evbuffer_cb_entry *e;
 
@@ -1110,8 +1109,8 @@ int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb_func cb,
 	return -1;
 }
 
-int evbuffer_cb_set_flags(struct evbuffer *buffer,
-			  struct evbuffer_cb_entry *cb, ev_uint32_t flags)
+int evbuffer_cb_set_flags(struct evbuffer *buffer, struct evbuffer_cb_entry *cb,
+                          ev_uint32_t flags)
 {
 	(void)buffer;
 	if (cb == NULL)
@@ -1121,7 +1120,7 @@ int evbuffer_cb_set_flags(struct evbuffer *buffer,
 }
 
 int evbuffer_cb_clear_flags(struct evbuffer *buffer,
-			    struct evbuffer_cb_entry *cb, ev_uint32_t flags)
+                            struct evbuffer_cb_entry *cb, ev_uint32_t flags)
 {
 	(void)buffer;
 	if (cb == NULL)

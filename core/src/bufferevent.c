@@ -93,7 +93,7 @@ static int bev_arm_write(struct bev *p)
 static void bev_check_suspend(struct bev *p)
 {
 	int full = p->wm_read_high != 0 &&
-		   evbuffer_get_length(p->pub.input) >= p->wm_read_high;
+	           evbuffer_get_length(p->pub.input) >= p->wm_read_high;
 
 	if (full && !p->read_suspended) {
 		p->read_suspended = 1;
@@ -105,7 +105,7 @@ static void bev_check_suspend(struct bev *p)
 }
 
 static void bev_input_cb(struct evbuffer *buf,
-			 const struct evbuffer_cb_info *info, void *arg)
+                         const struct evbuffer_cb_info *info, void *arg)
 {
 	struct bev *p = arg;
 
@@ -115,7 +115,7 @@ static void bev_input_cb(struct evbuffer *buf,
 }
 
 static void bev_output_cb(struct evbuffer *buf,
-			  const struct evbuffer_cb_info *info, void *arg)
+                          const struct evbuffer_cb_info *info, void *arg)
 {
 	struct bev *p = arg;
 
@@ -273,14 +273,13 @@ static void bev_read_cb(evutil_socket_t fd, short what, void *arg)
 	if (evbuffer_get_length(in) >= p->wm_read_low)
 		bev_run_readcb(p, 0);
 	goto done;
-error:
-	{
-		int e = errno;
+error : {
+	int e = errno;
 
-		p->enabled &= ~EV_READ;
-		event_del(&p->ev_read);
-		errno = e;
-	}
+	p->enabled &= ~EV_READ;
+	event_del(&p->ev_read);
+	errno = e;
+}
 	bev_run_eventcb(p, err, 0);
 done:
 	bufferevent_decref(&p->pub);
@@ -292,8 +291,7 @@ static int bev_finish_connect(struct bev *p)
 	int e = p->connect_errno;
 	socklen_t len = sizeof(e);
 
-	if (e == 0 &&
-	    getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+	if (e == 0 && getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
 		e = errno;
 	if (e == EINPROGRESS || e == EINTR)
 		return 0; /* spurious wake-up: still connecting */
@@ -306,8 +304,7 @@ static int bev_finish_connect(struct bev *p)
 		bev_run_eventcb(p, BEV_EVENT_ERROR, 0);
 		return -1;
 	}
-	if (!(p->enabled & EV_WRITE) ||
-	    evbuffer_get_length(p->pub.output) == 0)
+	if (!(p->enabled & EV_WRITE) || evbuffer_get_length(p->pub.output) == 0)
 		event_del(&p->ev_write);
 	bev_arm_read(p);
 	bev_run_eventcb(p, BEV_EVENT_CONNECTED, 0);
@@ -356,14 +353,13 @@ static void bev_write_cb(evutil_socket_t fd, short what, void *arg)
 	    evbuffer_get_length(out) <= p->wm_write_low)
 		bev_run_writecb(p, 0);
 	goto done;
-error:
-	{
-		int e = errno;
+error : {
+	int e = errno;
 
-		p->enabled &= ~EV_WRITE;
-		event_del(&p->ev_write);
-		errno = e;
-	}
+	p->enabled &= ~EV_WRITE;
+	event_del(&p->ev_write);
+	errno = e;
+}
 	bev_run_eventcb(p, err, 0);
 done:
 	bufferevent_decref(&p->pub);
@@ -379,19 +375,19 @@ static int bev_assign_events(struct bev *p)
 	if (p->base == NULL) {
 		/* 1.3 bufferevent_new() before event_init(): bind later with
 		 * bufferevent_base_set(). */
-		event_set(&p->ev_read, p->fd, EV_READ | EV_PERSIST,
-			  bev_read_cb, p);
+		event_set(&p->ev_read, p->fd, EV_READ | EV_PERSIST, bev_read_cb,
+		          p);
 		event_set(&p->ev_write, p->fd, EV_WRITE | EV_PERSIST,
-			  bev_write_cb, p);
+		          bev_write_cb, p);
 		event_set(&p->ev_deferred, -1, 0, bev_deferred_cb, p);
 		return 0;
 	}
 	if (event_assign(&p->ev_read, p->base, p->fd, EV_READ | EV_PERSIST,
-			 bev_read_cb, p) < 0 ||
+	                 bev_read_cb, p) < 0 ||
 	    event_assign(&p->ev_write, p->base, p->fd, EV_WRITE | EV_PERSIST,
-			 bev_write_cb, p) < 0 ||
-	    event_assign(&p->ev_deferred, p->base, -1, 0, bev_deferred_cb,
-			 p) < 0)
+	                 bev_write_cb, p) < 0 ||
+	    event_assign(&p->ev_deferred, p->base, -1, 0, bev_deferred_cb, p) <
+	        0)
 		return -1;
 	if (pri >= 0) {
 		event_priority_set(&p->ev_read, pri);
@@ -402,12 +398,13 @@ static int bev_assign_events(struct bev *p)
 }
 
 struct bufferevent *bufferevent_socket_new(struct event_base *base,
-					   evutil_socket_t fd, int options)
+                                           evutil_socket_t fd, int options)
 {
 	struct bev *p = calloc(1, sizeof(*p));
 
 	if (p == NULL) {
-		ev__log(EVENT_LOG_WARN, "bufferevent_socket_new: out of memory");
+		ev__log(EVENT_LOG_WARN,
+		        "bufferevent_socket_new: out of memory");
 		return NULL;
 	}
 	p->base = base;
@@ -435,8 +432,8 @@ fail:
 }
 
 struct bufferevent *bufferevent_new(evutil_socket_t fd, evbuffercb readcb,
-				    evbuffercb writecb, everrorcb errorcb,
-				    void *cbarg)
+                                    evbuffercb writecb, everrorcb errorcb,
+                                    void *cbarg)
 {
 	struct bufferevent *bev;
 
@@ -466,7 +463,7 @@ void bufferevent_free(struct bufferevent *bev)
 }
 
 int bufferevent_socket_connect(struct bufferevent *bev,
-			       const struct sockaddr *sa, int socklen)
+                               const struct sockaddr *sa, int socklen)
 {
 	struct bev *p;
 	evutil_socket_t fd;
@@ -482,7 +479,7 @@ int bufferevent_socket_connect(struct bufferevent *bev,
 			return -1;
 		}
 		fd = socket(sa->sa_family,
-			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		            SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			return -1;
 		made = 1;
@@ -582,8 +579,8 @@ int bufferevent_get_priority(const struct bufferevent *bev)
 }
 
 void bufferevent_setcb(struct bufferevent *bev, bufferevent_data_cb readcb,
-		       bufferevent_data_cb writecb, bufferevent_event_cb eventcb,
-		       void *cbarg)
+                       bufferevent_data_cb writecb,
+                       bufferevent_event_cb eventcb, void *cbarg)
 {
 	struct bev *p;
 
@@ -598,10 +595,9 @@ void bufferevent_setcb(struct bufferevent *bev, bufferevent_data_cb readcb,
 	p->cbarg = cbarg;
 }
 
-void bufferevent_getcb(struct bufferevent *bev,
-		       bufferevent_data_cb *readcb_ptr,
-		       bufferevent_data_cb *writecb_ptr,
-		       bufferevent_event_cb *eventcb_ptr, void **cbarg_ptr)
+void bufferevent_getcb(struct bufferevent *bev, bufferevent_data_cb *readcb_ptr,
+                       bufferevent_data_cb *writecb_ptr,
+                       bufferevent_event_cb *eventcb_ptr, void **cbarg_ptr)
 {
 	struct bev *p = bev_of(bev);
 
@@ -698,7 +694,8 @@ int bufferevent_enable(struct bufferevent *bev, short event)
 	p->enabled |= event & (EV_READ | EV_WRITE);
 	if ((event & EV_READ) && bev_arm_read(p) < 0)
 		r = -1;
-	if ((event & EV_WRITE) && !event_pending(&p->ev_write, EV_WRITE, NULL) &&
+	if ((event & EV_WRITE) &&
+	    !event_pending(&p->ev_write, EV_WRITE, NULL) &&
 	    bev_arm_write(p) < 0)
 		r = -1;
 	return r;
@@ -736,8 +733,8 @@ static void tv_set(struct timeval *dst, const struct timeval *src)
 }
 
 int bufferevent_set_timeouts(struct bufferevent *bev,
-			     const struct timeval *timeout_read,
-			     const struct timeval *timeout_write)
+                             const struct timeval *timeout_read,
+                             const struct timeval *timeout_write)
 {
 	struct bev *p;
 	int r = 0;
@@ -761,7 +758,7 @@ int bufferevent_set_timeouts(struct bufferevent *bev,
 }
 
 void bufferevent_settimeout(struct bufferevent *bev, int timeout_read,
-			    int timeout_write)
+                            int timeout_write)
 {
 	struct timeval r = {timeout_read, 0}, w = {timeout_write, 0};
 
@@ -769,7 +766,7 @@ void bufferevent_settimeout(struct bufferevent *bev, int timeout_read,
 }
 
 void bufferevent_setwatermark(struct bufferevent *bev, short events,
-			      size_t lowmark, size_t highmark)
+                              size_t lowmark, size_t highmark)
 {
 	struct bev *p;
 
@@ -788,7 +785,7 @@ void bufferevent_setwatermark(struct bufferevent *bev, short events,
 }
 
 int bufferevent_getwatermark(struct bufferevent *bev, short events,
-			     size_t *lowmark, size_t *highmark)
+                             size_t *lowmark, size_t *highmark)
 {
 	struct bev *p;
 
@@ -823,7 +820,7 @@ void bufferevent_unlock(struct bufferevent *bev)
 }
 
 int bufferevent_flush(struct bufferevent *bev, short iotype,
-		      enum bufferevent_flush_mode mode)
+                      enum bufferevent_flush_mode mode)
 {
 	(void)bev;
 	(void)iotype;
@@ -864,8 +861,7 @@ void bufferevent_trigger(struct bufferevent *bev, short iotype, int options)
 	bufferevent_decref(bev);
 }
 
-void bufferevent_trigger_event(struct bufferevent *bev, short what,
-			       int options)
+void bufferevent_trigger_event(struct bufferevent *bev, short what, int options)
 {
 	struct bev *p;
 

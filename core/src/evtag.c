@@ -22,7 +22,7 @@
 #include "event.h"
 
 /* Longest encodings: a 32-bit tag, a 32-bit and a 64-bit integer. */
-#define TAG_MAX 5
+#define TAG_MAX         5
 #define INT32_MAX_BYTES 5
 #define INT64_MAX_BYTES 9
 
@@ -53,7 +53,7 @@ static size_t int_encode(unsigned char *out, ev_uint64_t v)
 /* Decodes an integer of at most `max_nib` nibbles from p[0..n).  Returns
  * the bytes used or -1. */
 static int int_decode(const unsigned char *p, size_t n, unsigned max_nib,
-		      ev_uint64_t *out)
+                      ev_uint64_t *out)
 {
 	unsigned nib, pos, k;
 	size_t nbytes;
@@ -70,7 +70,7 @@ static int int_decode(const unsigned char *p, size_t n, unsigned max_nib,
 	for (k = nib; k-- > 0;) {
 		pos = k + 1;
 		v = (v << 4) | ((pos & 1) ? (p[pos / 2] & 0x0fu)
-					  : (unsigned)(p[pos / 2] >> 4));
+		                          : (unsigned)(p[pos / 2] >> 4));
 	}
 	*out = v;
 	return (int)nbytes;
@@ -110,8 +110,8 @@ static int tag_decode(const unsigned char *p, size_t n, ev_uint32_t *out)
 /* Parses the tag and length at the front of `b` without removing them.
  * Returns 0 and fills *tag, *len and *hdr (bytes of tag + length), or -1.
  */
-static int parse_header(struct evbuffer *b, ev_uint32_t *tag,
-			ev_uint32_t *len, size_t *hdr)
+static int parse_header(struct evbuffer *b, ev_uint32_t *tag, ev_uint32_t *len,
+                        size_t *hdr)
 {
 	unsigned char h[TAG_MAX + INT32_MAX_BYTES];
 	ev_ssize_t n;
@@ -135,8 +135,8 @@ static int parse_header(struct evbuffer *b, ev_uint32_t *tag,
 }
 
 /* parse_header() plus: the whole payload is present. */
-static int parse_element(struct evbuffer *b, ev_uint32_t *tag,
-			 ev_uint32_t *len, size_t *hdr)
+static int parse_element(struct evbuffer *b, ev_uint32_t *tag, ev_uint32_t *len,
+                         size_t *hdr)
 {
 	if (parse_header(b, tag, len, hdr) < 0)
 		return -1;
@@ -193,7 +193,7 @@ static void put_header(struct evbuffer *b, ev_uint32_t tag, ev_uint32_t len)
 }
 
 void evtag_marshal(struct evbuffer *evbuf, ev_uint32_t tag, const void *data,
-		   ev_uint32_t len)
+                   ev_uint32_t len)
 {
 	put_header(evbuf, tag, len);
 	if (len > 0)
@@ -201,13 +201,15 @@ void evtag_marshal(struct evbuffer *evbuf, ev_uint32_t tag, const void *data,
 }
 
 void evtag_marshal_buffer(struct evbuffer *evbuf, ev_uint32_t tag,
-			  struct evbuffer *data)
+                          struct evbuffer *data)
 {
 	size_t n = evbuffer_get_length(data);
 
 	if (n > EV_UINT32_MAX) {
-		ev__log(EVENT_LOG_WARN, "evtag_marshal_buffer: %zu bytes do "
-			"not fit a tag", n);
+		ev__log(EVENT_LOG_WARN,
+		        "evtag_marshal_buffer: %zu bytes do "
+		        "not fit a tag",
+		        n);
 		return;
 	}
 	put_header(evbuf, tag, (ev_uint32_t)n);
@@ -216,7 +218,7 @@ void evtag_marshal_buffer(struct evbuffer *evbuf, ev_uint32_t tag,
 }
 
 void evtag_marshal_int(struct evbuffer *evbuf, ev_uint32_t tag,
-		       ev_uint32_t integer)
+                       ev_uint32_t integer)
 {
 	unsigned char d[INT64_MAX_BYTES];
 	size_t n = int_encode(d, integer);
@@ -225,7 +227,7 @@ void evtag_marshal_int(struct evbuffer *evbuf, ev_uint32_t tag,
 }
 
 void evtag_marshal_int64(struct evbuffer *evbuf, ev_uint32_t tag,
-			 ev_uint64_t integer)
+                         ev_uint64_t integer)
 {
 	unsigned char d[INT64_MAX_BYTES];
 	size_t n = int_encode(d, integer);
@@ -234,7 +236,7 @@ void evtag_marshal_int64(struct evbuffer *evbuf, ev_uint32_t tag,
 }
 
 void evtag_marshal_string(struct evbuffer *buf, ev_uint32_t tag,
-			  const char *string)
+                          const char *string)
 {
 	size_t n = string != NULL ? strlen(string) : 0;
 
@@ -244,7 +246,7 @@ void evtag_marshal_string(struct evbuffer *buf, ev_uint32_t tag,
 }
 
 void evtag_marshal_timeval(struct evbuffer *evbuf, ev_uint32_t tag,
-			   struct timeval *tv)
+                           struct timeval *tv)
 {
 	unsigned char d[2 * INT64_MAX_BYTES];
 	size_t n;
@@ -326,7 +328,7 @@ int evtag_unmarshal_header(struct evbuffer *evbuf, ev_uint32_t *ptag)
 }
 
 int evtag_unmarshal(struct evbuffer *src, ev_uint32_t *ptag,
-		    struct evbuffer *dst)
+                    struct evbuffer *dst)
 {
 	ev_uint32_t tag, len;
 	size_t hdr;
@@ -346,7 +348,7 @@ int evtag_unmarshal(struct evbuffer *src, ev_uint32_t *ptag,
 /* Shared body of the fixed-tag integer unmarshallers: the payload must be
  * exactly one encoded integer of at most max_nib nibbles. */
 static int unmarshal_integer(struct evbuffer *evbuf, ev_uint32_t need_tag,
-			     unsigned max_nib, ev_uint64_t *out)
+                             unsigned max_nib, ev_uint64_t *out)
 {
 	unsigned char d[TAG_MAX + INT32_MAX_BYTES + INT64_MAX_BYTES];
 	ev_uint32_t tag, len;
@@ -365,7 +367,7 @@ static int unmarshal_integer(struct evbuffer *evbuf, ev_uint32_t need_tag,
 }
 
 int evtag_unmarshal_int(struct evbuffer *evbuf, ev_uint32_t need_tag,
-			ev_uint32_t *pinteger)
+                        ev_uint32_t *pinteger)
 {
 	ev_uint64_t v;
 
@@ -377,7 +379,7 @@ int evtag_unmarshal_int(struct evbuffer *evbuf, ev_uint32_t need_tag,
 }
 
 int evtag_unmarshal_int64(struct evbuffer *evbuf, ev_uint32_t need_tag,
-			  ev_uint64_t *pinteger)
+                          ev_uint64_t *pinteger)
 {
 	ev_uint64_t v;
 
@@ -389,7 +391,7 @@ int evtag_unmarshal_int64(struct evbuffer *evbuf, ev_uint32_t need_tag,
 }
 
 int evtag_unmarshal_fixed(struct evbuffer *src, ev_uint32_t need_tag,
-			  void *data, size_t len)
+                          void *data, size_t len)
 {
 	ev_uint32_t tag, plen;
 	size_t hdr;
@@ -405,14 +407,14 @@ int evtag_unmarshal_fixed(struct evbuffer *src, ev_uint32_t need_tag,
 }
 
 int evtag_unmarshal_string(struct evbuffer *evbuf, ev_uint32_t need_tag,
-			   char **pstring)
+                           char **pstring)
 {
 	ev_uint32_t tag, len;
 	size_t hdr;
 	char *s;
 
-	if (pstring == NULL ||
-	    parse_element(evbuf, &tag, &len, &hdr) < 0 || tag != need_tag)
+	if (pstring == NULL || parse_element(evbuf, &tag, &len, &hdr) < 0 ||
+	    tag != need_tag)
 		return -1;
 	s = malloc((size_t)len + 1);
 	if (s == NULL)
@@ -428,7 +430,7 @@ int evtag_unmarshal_string(struct evbuffer *evbuf, ev_uint32_t need_tag,
 }
 
 int evtag_unmarshal_timeval(struct evbuffer *evbuf, ev_uint32_t need_tag,
-			    struct timeval *ptv)
+                            struct timeval *ptv)
 {
 	unsigned char d[TAG_MAX + INT32_MAX_BYTES + 2 * INT32_MAX_BYTES];
 	ev_uint64_t sec, usec;
@@ -457,7 +459,7 @@ int evtag_unmarshal_timeval(struct evbuffer *evbuf, ev_uint32_t need_tag,
 }
 
 static int decode_front(struct evbuffer *evbuf, unsigned max_nib,
-			ev_uint64_t *out)
+                        ev_uint64_t *out)
 {
 	unsigned char d[INT64_MAX_BYTES];
 	ev_ssize_t n;

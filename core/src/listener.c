@@ -61,10 +61,10 @@ static int out_of_resources(int e)
 static int transient(int e)
 {
 	/* The peer gave up before we accepted, or a signal: just go on. */
-	return e == ECONNABORTED || e == EINTR || e == EPROTO ||
-	       e == EPERM || e == ENETDOWN || e == ENOPROTOOPT ||
-	       e == EHOSTDOWN || e == ENONET || e == EHOSTUNREACH ||
-	       e == EOPNOTSUPP || e == ENETUNREACH;
+	return e == ECONNABORTED || e == EINTR || e == EPROTO || e == EPERM ||
+	       e == ENETDOWN || e == ENOPROTOOPT || e == EHOSTDOWN ||
+	       e == ENONET || e == EHOSTUNREACH || e == EOPNOTSUPP ||
+	       e == ENETUNREACH;
 }
 
 static void lev_pause(struct evconnlistener *lev, int e)
@@ -73,9 +73,9 @@ static void lev_pause(struct evconnlistener *lev, int e)
 
 	if (!lev->paused)
 		ev__log(EVENT_LOG_WARN,
-			"evconnlistener: accept on fd %d failed: %s; pausing "
-			"accepts for %d ms at a time until descriptors free up",
-			lev->fd, strerror(e), PAUSE_MS);
+		        "evconnlistener: accept on fd %d failed: %s; pausing "
+		        "accepts for %d ms at a time until descriptors free up",
+		        lev->fd, strerror(e), PAUSE_MS);
 	lev->paused = 1;
 	event_del(&lev->ev);
 	evtimer_add(&lev->pause_ev, &tv);
@@ -120,8 +120,8 @@ static void lev_accept_cb(evutil_socket_t fd, short what, void *arg)
 				break;
 			}
 			ev__log(EVENT_LOG_WARN,
-				"evconnlistener: accept on fd %d failed: %s",
-				fd, strerror(e));
+			        "evconnlistener: accept on fd %d failed: %s",
+			        fd, strerror(e));
 			if (lev->errorcb != NULL) {
 				errno = e;
 				lev->errorcb(lev, lev->arg);
@@ -140,9 +140,9 @@ static void lev_accept_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 struct evconnlistener *evconnlistener_new(struct event_base *base,
-					  evconnlistener_cb cb, void *ptr,
-					  unsigned flags, int backlog,
-					  evutil_socket_t fd)
+                                          evconnlistener_cb cb, void *ptr,
+                                          unsigned flags, int backlog,
+                                          evutil_socket_t fd)
 {
 	struct evconnlistener *lev;
 
@@ -152,7 +152,7 @@ struct evconnlistener *evconnlistener_new(struct event_base *base,
 	}
 	if (backlog != 0 && listen(fd, backlog > 0 ? backlog : 128) < 0) {
 		ev__log(EVENT_LOG_WARN, "evconnlistener_new: listen(%d): %s",
-			fd, strerror(errno));
+		        fd, strerror(errno));
 		return NULL;
 	}
 	if (evutil_make_socket_nonblocking(fd) < 0)
@@ -167,7 +167,7 @@ struct evconnlistener *evconnlistener_new(struct event_base *base,
 	lev->arg = ptr;
 	lev->refcnt = 1;
 	if (event_assign(&lev->ev, base, fd, EV_READ | EV_PERSIST,
-			 lev_accept_cb, lev) < 0 ||
+	                 lev_accept_cb, lev) < 0 ||
 	    event_assign(&lev->pause_ev, base, -1, 0, lev_resume_cb, lev) < 0) {
 		free(lev);
 		return NULL;
@@ -186,15 +186,15 @@ static int setopt_int(int fd, int level, int name, const char *what)
 	if (setsockopt(fd, level, name, &one, sizeof(one)) == 0)
 		return 0;
 	ev__log(EVENT_LOG_WARN, "evconnlistener_new_bind: %s: %s", what,
-		strerror(errno));
+	        strerror(errno));
 	return -1;
 }
 
 struct evconnlistener *evconnlistener_new_bind(struct event_base *base,
-					       evconnlistener_cb cb, void *ptr,
-					       unsigned flags, int backlog,
-					       const struct sockaddr *sa,
-					       int socklen)
+                                               evconnlistener_cb cb, void *ptr,
+                                               unsigned flags, int backlog,
+                                               const struct sockaddr *sa,
+                                               int socklen)
 {
 	struct evconnlistener *lev;
 	int fd, family = sa != NULL ? sa->sa_family : AF_INET, e;
@@ -222,12 +222,12 @@ struct evconnlistener *evconnlistener_new_bind(struct event_base *base,
 	    (family == AF_INET || family == AF_INET6))
 		/* Only an optimisation: its failure is not fatal. */
 		(void)setopt_int(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT,
-				 "TCP_DEFER_ACCEPT");
+		                 "TCP_DEFER_ACCEPT");
 	if (sa != NULL && bind(fd, sa, (socklen_t)socklen) < 0)
 		goto fail;
 	/* The socket is ours: it goes with the listener. */
 	lev = evconnlistener_new(base, cb, ptr, flags | LEV_OPT_CLOSE_ON_FREE,
-				 backlog, fd);
+	                         backlog, fd);
 	if (lev == NULL)
 		goto fail;
 	return lev;
@@ -281,7 +281,7 @@ evutil_socket_t evconnlistener_get_fd(struct evconnlistener *lev)
 }
 
 void evconnlistener_set_cb(struct evconnlistener *lev, evconnlistener_cb cb,
-			   void *arg)
+                           void *arg)
 {
 	if (lev == NULL || lev->freed)
 		return;
@@ -290,7 +290,7 @@ void evconnlistener_set_cb(struct evconnlistener *lev, evconnlistener_cb cb,
 }
 
 void evconnlistener_set_error_cb(struct evconnlistener *lev,
-				 evconnlistener_errorcb errorcb)
+                                 evconnlistener_errorcb errorcb)
 {
 	if (lev == NULL || lev->freed)
 		return;

@@ -185,7 +185,8 @@ int main(int argc, char **argv)
 			fn(name, chunk, total);                                \
 	} while (0)
 	ROW(bench_add_drain, "evbuffer add+drain, 1 KiB chunks", 1024, gib);
-	ROW(bench_add_drain, "evbuffer add+drain, 64 KiB chunks", 65536, 4 * gib);
+	ROW(bench_add_drain, "evbuffer add+drain, 64 KiB chunks", 65536,
+	    4 * gib);
 	ROW(bench_readln, "evbuffer_readln, 1 KiB lines", 1024, gib / 2);
 	ROW(bench_readln, "evbuffer_readln, 64 KiB lines", 65536, 2 * gib);
 	ROW(bench_echo, "bufferevent echo, 1 KiB writes", 1024, gib / 4);

@@ -73,9 +73,8 @@ static void rec_event(struct bufferevent *bev, short what, void *arg)
 static void echo_read(struct bufferevent *bev, void *arg)
 {
 	(void)arg;
-	assert_int_equal(bufferevent_write_buffer(bev,
-						  bufferevent_get_input(bev)),
-			 0);
+	assert_int_equal(
+	    bufferevent_write_buffer(bev, bufferevent_get_input(bev)), 0);
 }
 
 static void exit_on_read(struct bufferevent *bev, void *arg)
@@ -319,9 +318,8 @@ static void test_read_watermark_backpressure(void **state)
 	assert_int_equal(bufferevent_getwatermark(rd, EV_READ, &lo, &hi), 0);
 	assert_int_equal(lo, 100);
 	assert_int_equal(hi, s.high);
-	assert_int_equal(bufferevent_getwatermark(rd, EV_READ | EV_WRITE, &lo,
-						  &hi),
-			 -1);
+	assert_int_equal(
+	    bufferevent_getwatermark(rd, EV_READ | EV_WRITE, &lo, &hi), -1);
 	bufferevent_enable(rd, EV_READ);
 	assert_int_equal(bufferevent_write(w, data, total), 0);
 	evtimer_assign(&s.tick, base, slow_tick, &s);
@@ -453,12 +451,10 @@ static void test_deferred_callbacks(void **state)
 	(void)state;
 	pair(sv);
 	r.base = base;
-	a = bufferevent_socket_new(base, sv[0],
-				   BEV_OPT_CLOSE_ON_FREE |
-					   BEV_OPT_DEFER_CALLBACKS);
-	b = bufferevent_socket_new(base, sv[1],
-				   BEV_OPT_CLOSE_ON_FREE |
-					   BEV_OPT_DEFER_CALLBACKS);
+	a = bufferevent_socket_new(
+	    base, sv[0], BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	b = bufferevent_socket_new(
+	    base, sv[1], BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	bufferevent_setcb(a, exit_on_read, NULL, rec_event, &r);
 	bufferevent_setcb(b, echo_read, NULL, NULL, NULL);
 	bufferevent_enable(a, EV_READ);
@@ -512,9 +508,9 @@ static void test_connect(void **state)
 	a = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(a, NULL, NULL, rec_event, &r);
 	assert_int_equal(bufferevent_write(a, "queued", 6), 0);
-	assert_int_equal(bufferevent_socket_connect(
-				 a, (struct sockaddr *)&sin, sizeof(sin)),
-			 0);
+	assert_int_equal(
+	    bufferevent_socket_connect(a, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
 	assert_true(bufferevent_getfd(a) >= 0);
 	event_base_loopexit(base, &guard);
 	event_base_dispatch(base);
@@ -544,9 +540,9 @@ static void test_connect_refused(void **state)
 	close(listen_tcp(&sin)); /* a port nobody listens on now */
 	a = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(a, NULL, NULL, rec_event, &r);
-	assert_int_equal(bufferevent_socket_connect(
-				 a, (struct sockaddr *)&sin, sizeof(sin)),
-			 0);
+	assert_int_equal(
+	    bufferevent_socket_connect(a, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
 	event_base_loopexit(base, &guard);
 	event_base_dispatch(base);
 	assert_int_equal(r.events, 1);
@@ -619,7 +615,7 @@ struct echo {
 };
 
 #define ECHO_CHUNK 65536
-#define ECHO_HIGH (256 * 1024)
+#define ECHO_HIGH  (256 * 1024)
 
 static void echo_fill(struct bufferevent *bev, void *arg)
 {
@@ -636,12 +632,12 @@ static void echo_fill(struct bufferevent *bev, void *arg)
 	while (e->sent < e->total &&
 	       evbuffer_get_length(bufferevent_get_output(bev)) < ECHO_CHUNK) {
 		n = e->total - e->sent < ECHO_CHUNK ? e->total - e->sent
-						    : ECHO_CHUNK;
+		                                    : ECHO_CHUNK;
 		/* Zero-copy: the static pattern is referenced, not copied. */
-		assert_int_equal(evbuffer_add_reference(
-					 bufferevent_get_output(bev), chunk, n,
-					 NULL, NULL),
-				 0);
+		assert_int_equal(
+		    evbuffer_add_reference(bufferevent_get_output(bev), chunk,
+		                           n, NULL, NULL),
+		    0);
 		e->sent += n;
 	}
 }
@@ -678,8 +674,8 @@ static void echo_a_read(struct bufferevent *bev, void *arg)
 		const unsigned char *p = v.iov_base;
 
 		for (k = 0; k < v.iov_len; k++, e->pos++)
-			if (p[k] != (unsigned char)((e->pos % ECHO_CHUNK) * 31 +
-						    7))
+			if (p[k] !=
+			    (unsigned char)((e->pos % ECHO_CHUNK) * 31 + 7))
 				e->bad++;
 		evbuffer_drain(in, v.iov_len);
 		e->got += v.iov_len;
@@ -733,8 +729,8 @@ static void test_echo_bounded_memory(void **state)
 	event_base_dispatch(base);
 	after = vm_hwm_kb();
 	print_message("echo: %zu bytes, peak RSS %ld kB -> %ld kB, largest "
-		      "buffer %zu bytes\n",
-		      e.got, before, after, e.max_buffered);
+	              "buffer %zu bytes\n",
+	              e.got, before, after, e.max_buffered);
 	assert_int_equal(e.got, e.total);
 	assert_int_equal(e.bad, 0);
 	/* Buffers hold at most a few watermarks' worth. */
@@ -754,20 +750,20 @@ static void test_echo_bounded_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_echo),
-		cmocka_unit_test(test_eof),
-		cmocka_unit_test(test_read_timeout),
-		cmocka_unit_test(test_write_timeout_and_1_3_settimeout),
-		cmocka_unit_test(test_peer_closes_mid_write),
-		cmocka_unit_test(test_read_watermark_backpressure),
-		cmocka_unit_test(test_read_low_watermark),
-		cmocka_unit_test(test_write_low_watermark),
-		cmocka_unit_test(test_free_inside_callback),
-		cmocka_unit_test(test_deferred_callbacks),
-		cmocka_unit_test(test_connect),
-		cmocka_unit_test(test_connect_refused),
-		cmocka_unit_test(test_api_1_3),
-		cmocka_unit_test(test_echo_bounded_memory),
+	    cmocka_unit_test(test_echo),
+	    cmocka_unit_test(test_eof),
+	    cmocka_unit_test(test_read_timeout),
+	    cmocka_unit_test(test_write_timeout_and_1_3_settimeout),
+	    cmocka_unit_test(test_peer_closes_mid_write),
+	    cmocka_unit_test(test_read_watermark_backpressure),
+	    cmocka_unit_test(test_read_low_watermark),
+	    cmocka_unit_test(test_write_low_watermark),
+	    cmocka_unit_test(test_free_inside_callback),
+	    cmocka_unit_test(test_deferred_callbacks),
+	    cmocka_unit_test(test_connect),
+	    cmocka_unit_test(test_connect_refused),
+	    cmocka_unit_test(test_api_1_3),
+	    cmocka_unit_test(test_echo_bounded_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,9 +67,8 @@ static void run_pump(struct pump *p, int wfd, int rfd)
 	struct timeval guard = {10, 0};
 
 	event_assign(&p->wev, p->base, wfd, EV_WRITE | EV_PERSIST, pump_write,
-		     p);
-	event_assign(&p->rev, p->base, rfd, EV_READ | EV_PERSIST, pump_read,
-		     p);
+	             p);
+	event_assign(&p->rev, p->base, rfd, EV_READ | EV_PERSIST, pump_read, p);
 	event_add(&p->wev, NULL);
 	event_add(&p->rev, NULL);
 	event_base_loopexit(p->base, &guard);
@@ -115,9 +114,8 @@ static void test_socket_round_trip(void **state)
 		assert_int_equal(evbuffer_add(p.out, piece, n), 0);
 		total += n;
 	}
-	assert_int_equal(evbuffer_add_reference(p.out, ref, sizeof(ref), NULL,
-						NULL),
-			 0);
+	assert_int_equal(
+	    evbuffer_add_reference(p.out, ref, sizeof(ref), NULL, NULL), 0);
 	total += sizeof(ref);
 	p.want = total;
 	run_pump(&p, sv[0], sv[1]);
@@ -245,10 +243,10 @@ static void test_sendfile(void **state)
 	ffd = temp_file(fsize + 500, sizeof(head) - 500);
 	assert_int_equal(evbuffer_add(p.out, head, sizeof(head)), 0);
 	assert_int_equal(evbuffer_add_file(p.out, ffd, 500, (ev_off_t)fsize),
-			 0);
+	                 0);
 	assert_int_equal(evbuffer_add(p.out, tail, sizeof(tail)), 0);
 	assert_int_equal(evbuffer_get_length(p.out),
-			 sizeof(head) + fsize + sizeof(tail));
+	                 sizeof(head) + fsize + sizeof(tail));
 	p.want = sizeof(head) + fsize + sizeof(tail);
 	run_pump(&p, sv[0], sv[1]);
 	check_pattern(p.in, p.want);
@@ -297,12 +295,12 @@ static void test_sendfile_pipe_and_unsent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_socket_round_trip),
-		cmocka_unit_test(test_limits_and_eof),
-		cmocka_unit_test(test_write_to_closed_peer),
-		cmocka_unit_test(test_pipe),
-		cmocka_unit_test(test_sendfile),
-		cmocka_unit_test(test_sendfile_pipe_and_unsent),
+	    cmocka_unit_test(test_socket_round_trip),
+	    cmocka_unit_test(test_limits_and_eof),
+	    cmocka_unit_test(test_write_to_closed_peer),
+	    cmocka_unit_test(test_pipe),
+	    cmocka_unit_test(test_sendfile),
+	    cmocka_unit_test(test_sendfile_pipe_and_unsent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,7 @@ struct acc {
 };
 
 static void on_accept(struct evconnlistener *lev, evutil_socket_t fd,
-		      struct sockaddr *sa, int socklen, void *arg)
+                      struct sockaddr *sa, int socklen, void *arg)
 {
 	struct acc *a = arg;
 
@@ -57,8 +57,8 @@ static void on_error(struct evconnlistener *lev, void *arg)
 }
 
 static struct evconnlistener *bind_loopback(struct event_base *base,
-					    struct acc *a, unsigned flags,
-					    struct sockaddr_in *sin)
+                                            struct acc *a, unsigned flags,
+                                            struct sockaddr_in *sin)
 {
 	struct evconnlistener *lev;
 	socklen_t len = sizeof(*sin);
@@ -67,12 +67,12 @@ static struct evconnlistener *bind_loopback(struct event_base *base,
 	sin->sin_family = AF_INET;
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lev = evconnlistener_new_bind(base, on_accept, a,
-				      flags | LEV_OPT_REUSEABLE, -1,
-				      (struct sockaddr *)sin, sizeof(*sin));
+	                              flags | LEV_OPT_REUSEABLE, -1,
+	                              (struct sockaddr *)sin, sizeof(*sin));
 	assert_non_null(lev);
 	assert_int_equal(getsockname(evconnlistener_get_fd(lev),
-				     (struct sockaddr *)sin, &len),
-			 0);
+	                             (struct sockaddr *)sin, &len),
+	                 0);
 	return lev;
 }
 
@@ -81,9 +81,8 @@ static int connect_to(const struct sockaddr_in *sin)
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (const struct sockaddr *)sin,
-				 sizeof(*sin)),
-			 0);
+	assert_int_equal(
+	    connect(fd, (const struct sockaddr *)sin, sizeof(*sin)), 0);
 	return fd;
 }
 
@@ -130,9 +129,8 @@ static void test_enable_disable(void **state)
 
 	(void)state;
 	a.base = base;
-	lev = bind_loopback(base, &a,
-			    LEV_OPT_DISABLED | LEV_OPT_LEAVE_SOCKETS_BLOCKING,
-			    &sin);
+	lev = bind_loopback(
+	    base, &a, LEV_OPT_DISABLED | LEV_OPT_LEAVE_SOCKETS_BLOCKING, &sin);
 	c1 = connect_to(&sin);
 	run_for_ms(base, 50);
 	assert_int_equal(a.calls, 0); /* created disabled */
@@ -318,8 +316,8 @@ static void test_bad_arguments(void **state)
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(0xC0000201); /* 192.0.2.1, TEST-NET */
 	assert_null(evconnlistener_new_bind(base, on_accept, NULL, 0, -1,
-					    (struct sockaddr *)&sin,
-					    sizeof(sin)));
+	                                    (struct sockaddr *)&sin,
+	                                    sizeof(sin)));
 	assert_int_equal(errno, EADDRNOTAVAIL);
 	evconnlistener_free(NULL);
 	assert_int_equal(evconnlistener_get_fd(NULL), -1);
@@ -329,12 +327,12 @@ static void test_bad_arguments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_accept),
-		cmocka_unit_test(test_enable_disable),
-		cmocka_unit_test(test_existing_socket_and_free_in_cb),
-		cmocka_unit_test(test_no_callback_closes),
-		cmocka_unit_test(test_emfile_pauses),
-		cmocka_unit_test(test_bad_arguments),
+	    cmocka_unit_test(test_accept),
+	    cmocka_unit_test(test_enable_disable),
+	    cmocka_unit_test(test_existing_socket_and_free_in_cb),
+	    cmocka_unit_test(test_no_callback_closes),
+	    cmocka_unit_test(test_emfile_pauses),
+	    cmocka_unit_test(test_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

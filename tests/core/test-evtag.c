@@ -60,9 +60,9 @@ static void test_wire_format(void **state)
 static void test_round_trips(void **state)
 {
 	struct evbuffer *b = evbuffer_new(), *dst = evbuffer_new(),
-			*payload = evbuffer_new();
-	static const ev_uint32_t vals[] = {0, 1, 15, 16, 255, 256, 0xfffff,
-					   0x7fffffff, 0xffffffffu};
+	                *payload = evbuffer_new();
+	static const ev_uint32_t vals[] = {
+	    0, 1, 15, 16, 255, 256, 0xfffff, 0x7fffffff, 0xffffffffu};
 	struct timeval tv = {42, 123456}, tv2;
 	ev_uint32_t u, tag, len;
 	ev_uint64_t u64;
@@ -211,8 +211,8 @@ static void test_hostile(void **state)
 	evbuffer_free(b);
 	b = from_hex("01017f");
 	assert_int_equal(evtag_unmarshal_int(b, 1, &u), -1);
-	assert_int_equal(evtag_decode_int(&u, b), 0); /* the tag byte */
-	assert_int_equal(evtag_decode_int(&u, b), 0); /* the length */
+	assert_int_equal(evtag_decode_int(&u, b), 0);  /* the tag byte */
+	assert_int_equal(evtag_decode_int(&u, b), 0);  /* the length */
 	assert_int_equal(evtag_decode_int(&u, b), -1); /* 8 nibbles, 0 bytes */
 	evbuffer_free(b);
 	/* A 64-bit int where 32 bits are wanted: fails for int only. */
@@ -272,10 +272,10 @@ static void test_every_truncation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_wire_format),
-		cmocka_unit_test(test_round_trips),
-		cmocka_unit_test(test_hostile),
-		cmocka_unit_test(test_every_truncation),
+	    cmocka_unit_test(test_wire_format),
+	    cmocka_unit_test(test_round_trips),
+	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_every_truncation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
