@@ -174,6 +174,10 @@ int ev__http_server_conn_start(struct evhttp *http, evutil_socket_t fd,
     const struct sockaddr *sa, int salen);
 void ev__http_server_reply_progress(struct evhttp_connection *evcon);
 
+/* client.c: numeric addresses and "localhost", no lookups. */
+int ev__http_resolve_numeric(const char *host, ev_uint16_t port,
+    struct sockaddr_storage *ss, socklen_t *len);
+
 /* Base of the 1.3 "current base" (event_init()), through public API. */
 struct event_base *ev__http_current_base(void);
 
