@@ -25,7 +25,7 @@
 #include "parser.h"
 
 /* A listening socket on 127.0.0.1, port chosen by the kernel. */
-static int tu_listen(int *port)
+__attribute__((unused)) static int tu_listen(int *port)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
@@ -51,7 +51,7 @@ static int tu_listen(int *port)
  * Forks a server: setup(http, arg) installs callbacks and limits in the
  * child, which then runs its loop until killed.
  */
-static pid_t tu_fork_server(void (*setup)(struct evhttp *, void *), void *arg,
+__attribute__((unused)) static pid_t tu_fork_server(void (*setup)(struct evhttp *, void *), void *arg,
     int *port)
 {
 	int fd = tu_listen(port);
@@ -76,7 +76,7 @@ static pid_t tu_fork_server(void (*setup)(struct evhttp *, void *), void *arg,
 	return pid;
 }
 
-static void tu_stop_server(pid_t pid)
+__attribute__((unused)) static void tu_stop_server(pid_t pid)
 {
 	int st;
 
@@ -84,7 +84,7 @@ static void tu_stop_server(pid_t pid)
 	waitpid(pid, &st, 0);
 }
 
-static long tu_now_ms(void)
+__attribute__((unused)) static long tu_now_ms(void)
 {
 	struct timespec ts;
 
@@ -110,7 +110,7 @@ struct tresp {
 	char body[1 << 20]; /* last: everything before it is reset */
 };
 
-static int tu_connect(struct tconn *c, int port)
+__attribute__((unused)) static int tu_connect(struct tconn *c, int port)
 {
 	struct sockaddr_in sin;
 	int one = 1;
@@ -131,7 +131,7 @@ static int tu_connect(struct tconn *c, int port)
 	return 0;
 }
 
-static int tu_send(struct tconn *c, const void *data, size_t len)
+__attribute__((unused)) static int tu_send(struct tconn *c, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -148,13 +148,13 @@ static int tu_send(struct tconn *c, const void *data, size_t len)
 	return 0;
 }
 
-static int tu_sends(struct tconn *c, const char *s)
+__attribute__((unused)) static int tu_sends(struct tconn *c, const char *s)
 {
 	return tu_send(c, s, strlen(s));
 }
 
 /* Reads more bytes before the deadline: >0 read, 0 EOF, -1 error/timeout. */
-static ssize_t tu_fill(struct tconn *c, long deadline)
+__attribute__((unused)) static ssize_t tu_fill(struct tconn *c, long deadline)
 {
 	struct pollfd pfd = {c->fd, POLLIN, 0};
 	long left = deadline - tu_now_ms();
@@ -174,7 +174,7 @@ static ssize_t tu_fill(struct tconn *c, long deadline)
  * Reads one response (skipping, but noting, a 100 Continue).  no_body:
  * the request was HEAD.  Returns 0, or -1 on timeout/reset/garbage.
  */
-static int tu_read_response(struct tconn *c, struct tresp *r, int no_body,
+__attribute__((unused)) static int tu_read_response(struct tconn *c, struct tresp *r, int no_body,
     int timeout_ms)
 {
 	struct ev__http_parser p;
@@ -251,7 +251,7 @@ out:
 }
 
 /* 1 if the peer closed (EOF or reset) before the deadline, else 0. */
-static int tu_wait_closed(struct tconn *c, int timeout_ms)
+__attribute__((unused)) static int tu_wait_closed(struct tconn *c, int timeout_ms)
 {
 	long deadline = tu_now_ms() + timeout_ms;
 
@@ -267,7 +267,7 @@ static int tu_wait_closed(struct tconn *c, int timeout_ms)
 	}
 }
 
-static void tu_close(struct tconn *c)
+__attribute__((unused)) static void tu_close(struct tconn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
@@ -275,7 +275,7 @@ static void tu_close(struct tconn *c)
 }
 
 /* One request on a fresh connection; returns the status (or -1). */
-static int tu_status_of(int port, const void *req, size_t len,
+__attribute__((unused)) static int tu_status_of(int port, const void *req, size_t len,
     int timeout_ms)
 {
 	static struct tconn c;
