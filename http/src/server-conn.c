@@ -133,6 +133,14 @@ static void write_head(struct evhttp_connection *evcon,
 
 	if (fr == FR_CLOSE || evcon->close_after)
 		req->priv->keepalive = 0;
+	/* The application may ask for the close itself. */
+	{
+		const char *c = evhttp_find_header(req->output_headers,
+		    "Connection");
+
+		if (c && strcasestr(c, "close"))
+			req->priv->keepalive = 0;
+	}
 	evhttp_remove_header(req->output_headers, "Connection");
 	if (!req->priv->keepalive)
 		evhttp_add_header(req->output_headers, "Connection", "close");
