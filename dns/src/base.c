@@ -24,8 +24,13 @@ struct evdns_base *evdns_base_new(struct event_base *event_base, int flags)
 	base->probe_timeout.tv_sec = 10;
 	base->edns_size = 1232;
 	if (flags & EVDNS_BASE_INITIALIZE_NAMESERVERS) {
-		int r = evdns_base_resolv_conf_parse(base, DNS_OPTIONS_ALL,
-						     "/etc/resolv.conf");
+		int r;
+
+		base->no_default_ns =
+			(flags & EVDNS_BASE_NAMESERVERS_NO_DEFAULT) != 0;
+		r = evdns_base_resolv_conf_parse(base, DNS_OPTIONS_ALL,
+						 "/etc/resolv.conf");
+		base->no_default_ns = 0;
 
 		if (r && r != 1 && r != 2) {
 			evdns_base_free(base, 0);

@@ -109,6 +109,7 @@ struct evdns_base {
 	struct sockaddr_storage bind_addr;
 	socklen_t bind_len;
 	int edns_size;
+	int no_default_ns; /* EVDNS_BASE_NAMESERVERS_NO_DEFAULT */
 
 	char **search;
 	int nsearch;

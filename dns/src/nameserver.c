@@ -83,11 +83,24 @@ int ev__dns_parse_addr(const char *text, struct sockaddr_storage *ss,
 
 static void apply_bufsizes(struct evdns_base *base, int fd)
 {
-	if (base->so_rcvbuf > 0 &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &base->so_rcvbuf,
-		       sizeof(base->so_rcvbuf)) < 0)
-		ev__dns_log(1, "setsockopt(SO_RCVBUF, %d) failed: %s",
-			    base->so_rcvbuf, strerror(errno));
+	if (base->so_rcvbuf > 0) {
+		int got = 0;
+		socklen_t gl = sizeof(got);
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &base->so_rcvbuf,
+			       sizeof(base->so_rcvbuf)) < 0)
+			ev__dns_log(1, "setsockopt(SO_RCVBUF, %d) failed: %s",
+				    base->so_rcvbuf, strerror(errno));
+		/* The kernel caps SO_RCVBUF at net.core.rmem_max; with the
+		 * privilege for it, go past the cap, since every answer
+		 * dropped for lack of room costs a whole retry timeout. */
+		if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 &&
+		    got / 2 < base->so_rcvbuf &&
+		    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &base->so_rcvbuf,
+			       sizeof(base->so_rcvbuf)) < 0)
+			ev__dns_log(0, "SO_RCVBUF capped at %d by the kernel",
+				    got / 2);
+	}
 	if (base->so_sndbuf > 0 &&
 	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &base->so_sndbuf,
 		       sizeof(base->so_sndbuf)) < 0)

@@ -163,7 +163,8 @@ int evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
 	if (f == NULL) {
 		ev__dns_log(1, "cannot open %s: %s", filename,
 			    strerror(errno));
-		if ((flags & DNS_OPTION_NAMESERVERS) && base->nservers == 0) {
+		if ((flags & DNS_OPTION_NAMESERVERS) && base->nservers == 0 &&
+		    !base->no_default_ns) {
 			ev__dns_log(1, "no nameserver configured: using "
 				       "127.0.0.1");
 			evdns_base_nameserver_ip_add(base, "127.0.0.1");
@@ -201,7 +202,8 @@ int evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
 		}
 	}
 	fclose(f);
-	if ((flags & DNS_OPTION_NAMESERVERS) && base->nservers == 0) {
+	if ((flags & DNS_OPTION_NAMESERVERS) && base->nservers == 0 &&
+	    !base->no_default_ns) {
 		ev__dns_log(1, "%s names no nameserver: using 127.0.0.1",
 			    filename);
 		evdns_base_nameserver_ip_add(base, "127.0.0.1");
