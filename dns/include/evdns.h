@@ -236,39 +236,58 @@ void evdns_base_get_stats(const struct evdns_base *base,
 /* ---------------------------------------------------------------------- */
 /** @name getaddrinfo
  * @{ */
+/* struct addrinfo is only declared by <netdb.h> with POSIX features on;
+ * the declaration below lets strict C11 programs include this header. */
+struct addrinfo;
 #ifndef EVUTIL_AI_PASSIVE
 /** libevent's name for struct addrinfo (the system's own struct here). */
 #define evutil_addrinfo addrinfo
-/** AI_* flags under libevent's names. @{ */
-#define EVUTIL_AI_PASSIVE AI_PASSIVE
-#define EVUTIL_AI_CANONNAME AI_CANONNAME
-#define EVUTIL_AI_NUMERICHOST AI_NUMERICHOST
-#define EVUTIL_AI_NUMERICSERV AI_NUMERICSERV
-#define EVUTIL_AI_V4MAPPED AI_V4MAPPED
-#define EVUTIL_AI_ALL AI_ALL
-#define EVUTIL_AI_ADDRCONFIG AI_ADDRCONFIG
+#ifdef AI_PASSIVE
+/** @name AI_* flags under libevent's names
+ * @{ */
+#define EVUTIL_AI_PASSIVE AI_PASSIVE         /**< Wildcard address. */
+#define EVUTIL_AI_CANONNAME AI_CANONNAME     /**< Fill ai_canonname. */
+#define EVUTIL_AI_NUMERICHOST AI_NUMERICHOST /**< No name lookup. */
+#define EVUTIL_AI_NUMERICSERV AI_NUMERICSERV /**< No service lookup. */
+#define EVUTIL_AI_V4MAPPED AI_V4MAPPED       /**< Map IPv4 into IPv6. */
+#define EVUTIL_AI_ALL AI_ALL                 /**< With V4MAPPED: both. */
+#define EVUTIL_AI_ADDRCONFIG AI_ADDRCONFIG   /**< Configured families. */
 /** @} */
-/** EAI_* errors under libevent's names. @{ */
-#define EVUTIL_EAI_ADDRFAMILY (-9)
-#define EVUTIL_EAI_AGAIN EAI_AGAIN
-#define EVUTIL_EAI_BADFLAGS EAI_BADFLAGS
-#define EVUTIL_EAI_FAIL EAI_FAIL
-#define EVUTIL_EAI_FAMILY EAI_FAMILY
-#define EVUTIL_EAI_MEMORY EAI_MEMORY
-#define EVUTIL_EAI_NODATA (-5)
-#define EVUTIL_EAI_NONAME EAI_NONAME
-#define EVUTIL_EAI_SERVICE EAI_SERVICE
-#define EVUTIL_EAI_SOCKTYPE EAI_SOCKTYPE
-#define EVUTIL_EAI_SYSTEM EAI_SYSTEM
+#else
+/* glibc's values, for programs built without POSIX feature macros. */
+#define EVUTIL_AI_PASSIVE 0x0001     /**< Wildcard address. */
+#define EVUTIL_AI_CANONNAME 0x0002   /**< Fill ai_canonname. */
+#define EVUTIL_AI_NUMERICHOST 0x0004 /**< No name lookup. */
+#define EVUTIL_AI_NUMERICSERV 0x0400 /**< No service lookup. */
+#define EVUTIL_AI_V4MAPPED 0x0008    /**< Map IPv4 into IPv6. */
+#define EVUTIL_AI_ALL 0x0010         /**< With V4MAPPED: both. */
+#define EVUTIL_AI_ADDRCONFIG 0x0020  /**< Configured families. */
+#endif
+/** @name getaddrinfo errors under libevent's names (glibc's values)
+ * @{ */
+#define EVUTIL_EAI_BADFLAGS (-1)    /**< Bad ai_flags. */
+#define EVUTIL_EAI_NONAME (-2)      /**< Name unknown. */
+#define EVUTIL_EAI_AGAIN (-3)       /**< Temporary failure. */
+#define EVUTIL_EAI_FAIL (-4)        /**< Permanent failure. */
+#define EVUTIL_EAI_NODATA (-5)      /**< No address for the name. */
+#define EVUTIL_EAI_FAMILY (-6)      /**< Family not supported. */
+#define EVUTIL_EAI_SOCKTYPE (-7)    /**< Socket type not supported. */
+#define EVUTIL_EAI_SERVICE (-8)     /**< Service unknown. */
+#define EVUTIL_EAI_ADDRFAMILY (-9)  /**< Address of the other family. */
+#define EVUTIL_EAI_MEMORY (-10)     /**< Out of memory. */
+#define EVUTIL_EAI_SYSTEM (-11)     /**< System error (errno). */
 /** @} */
 /** The request was cancelled (libevent's value). */
 #define EVUTIL_EAI_CANCEL (-90001)
+/** Frees a result of evdns_getaddrinfo() (see evdns_freeaddrinfo()). */
+#define evutil_freeaddrinfo(ai) evdns_freeaddrinfo(ai)
+#endif
+
 /**
- * Frees a result of evdns_getaddrinfo().  The list is laid out like
+ * Frees a result list of evdns_getaddrinfo().  The list is laid out like
  * glibc's, so freeaddrinfo(3) frees it too.
  */
-#define evutil_freeaddrinfo(ai) freeaddrinfo(ai)
-#endif
+void evdns_freeaddrinfo(struct addrinfo *ai);
 
 /**
  * getaddrinfo callback.

@@ -450,3 +450,8 @@ void ev__dns_gai_free_all(struct evdns_base *base)
 		gai_unlink_free(g);
 	}
 }
+
+void evdns_freeaddrinfo(struct addrinfo *ai)
+{
+	freeaddrinfo(ai);
+}
