@@ -10,11 +10,16 @@
 #include <string.h>
 
 #include <ev-bufferevent.h>
+#ifdef LIBEV_HTTP_HAVE_DNS
+#include <netdb.h>
+#include <evdns.h>
+#endif
 #include "http-internal.h"
 
 void ev__http_client_defer(struct evhttp_connection *evcon);
 void ev__http_client_fail_all(struct evhttp_connection *evcon,
     enum evhttp_request_error err);
+void ev__http_client_cancel_lookup(struct evhttp_connection *evcon);
 
 enum { TIMER_NONE, TIMER_CONNECT, TIMER_RETRY };
 
@@ -64,6 +69,7 @@ static void cli_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (evcon->timer_kind == TIMER_CONNECT) {
 		evcon->timer_kind = TIMER_NONE;
+		ev__http_client_cancel_lookup(evcon);
 		cli_lost(evcon, EVREQ_HTTP_TIMEOUT);
 	} else if (evcon->timer_kind == TIMER_RETRY) {
 		evcon->timer_kind = TIMER_NONE;
@@ -397,20 +403,9 @@ static void cli_read_cb(struct bufferevent *bev, void *arg);
 static void cli_write_cb(struct bufferevent *bev, void *arg);
 static void cli_event_cb(struct bufferevent *bev, short what, void *arg);
 
-static void cli_connect(struct evhttp_connection *evcon)
+static void cli_connect_to(struct evhttp_connection *evcon,
+    const struct sockaddr *sa, socklen_t len)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-
-	if (evcon->bev || TAILQ_EMPTY(&evcon->requests))
-		return;
-	if (ev__http_resolve_numeric(evcon->address, evcon->port, &ss,
-		&len) < 0) {
-		/* Name lookups need libev-dns (not wired in this build). */
-		evcon->state = EVCON_CLOSED;
-		ev__http_conn_defer(evcon);
-		return;
-	}
 	evcon->bev = bufferevent_socket_new(evcon->base, -1,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (!evcon->bev) {
@@ -423,12 +418,115 @@ static void cli_connect(struct evhttp_connection *evcon)
 	evcon->state = EVCON_CONNECTING;
 	evcon->timer_kind = TIMER_CONNECT;
 	event_add(evcon->timer, &evcon->connect_tv);
-	if (bufferevent_socket_connect(evcon->bev, (struct sockaddr *)&ss,
-		(int)len) < 0) {
+	if (bufferevent_socket_connect(evcon->bev, sa, (int)len) < 0) {
 		/* Reported from the loop, like any other failure. */
 		evcon->state = EVCON_CLOSED;
 		ev__http_conn_defer(evcon);
 	}
+}
+
+#ifdef LIBEV_HTTP_HAVE_DNS
+/*
+ * The lookup context outlives the connection if the connection is freed
+ * while the lookup runs: the callback then only frees the context.
+ */
+struct resolve_ctx {
+	struct evhttp_connection *evcon;
+};
+
+static void cli_resolved(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct resolve_ctx *ctx = arg;
+	struct evhttp_connection *evcon = ctx->evcon;
+
+	free(ctx);
+	if (!evcon) {
+		if (res)
+			evdns_freeaddrinfo(res);
+		return;
+	}
+	evcon->resolve_ctx = NULL;
+	evcon->dns_req = NULL;
+	evcon->resolving = 0;
+	event_del(evcon->timer);
+	evcon->timer_kind = TIMER_NONE;
+	if (result != 0 || !res) {
+		if (res)
+			evdns_freeaddrinfo(res);
+		/* Possibly called from inside evhttp_make_request(): report
+		 * from the loop. */
+		evcon->state = EVCON_CLOSED;
+		ev__http_conn_defer(evcon);
+		return;
+	}
+	cli_connect_to(evcon, res->ai_addr, res->ai_addrlen);
+	evdns_freeaddrinfo(res);
+}
+
+void ev__http_client_cancel_lookup(struct evhttp_connection *evcon)
+{
+	struct resolve_ctx *ctx = evcon->resolve_ctx;
+
+	if (!ctx)
+		return;
+	ctx->evcon = NULL;
+	evcon->resolve_ctx = NULL;
+	evcon->resolving = 0;
+	if (evcon->dns_req)
+		evdns_getaddrinfo_cancel(evcon->dns_req);
+	evcon->dns_req = NULL;
+}
+#else
+void ev__http_client_cancel_lookup(struct evhttp_connection *evcon)
+{
+	(void)evcon;
+}
+#endif
+
+static void cli_connect(struct evhttp_connection *evcon)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (evcon->bev || evcon->resolving || TAILQ_EMPTY(&evcon->requests))
+		return;
+	if (ev__http_resolve_numeric(evcon->address, evcon->port, &ss,
+		&len) == 0) {
+		cli_connect_to(evcon, (struct sockaddr *)&ss, len);
+		return;
+	}
+#ifdef LIBEV_HTTP_HAVE_DNS
+	if (evcon->dns) {
+		struct evutil_addrinfo hints;
+		struct resolve_ctx *ctx = calloc(1, sizeof(*ctx));
+		struct evdns_getaddrinfo_request *r;
+		char port[8];
+
+		if (!ctx)
+			goto fail;
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		snprintf(port, sizeof(port), "%u", evcon->port);
+		ctx->evcon = evcon;
+		evcon->resolve_ctx = ctx;
+		evcon->resolving = 1;
+		evcon->state = EVCON_CONNECTING;
+		/* The connect timeout covers the lookup too. */
+		evcon->timer_kind = TIMER_CONNECT;
+		event_add(evcon->timer, &evcon->connect_tv);
+		r = evdns_getaddrinfo(evcon->dns, evcon->address, port, &hints,
+		    cli_resolved, ctx);
+		/* NULL: the callback already ran (and may have connected). */
+		if (r && evcon->resolving)
+			evcon->dns_req = r;
+		return;
+	}
+fail:
+#endif
+	/* A name, and no DNS base to look it up with. */
+	evcon->state = EVCON_CLOSED;
+	ev__http_conn_defer(evcon);
 }
 
 void ev__http_client_defer(struct evhttp_connection *evcon)

@@ -12,6 +12,7 @@ void ev__http_server_defer(struct evhttp_connection *evcon);
 void ev__http_client_defer(struct evhttp_connection *evcon);
 void ev__http_client_fail_all(struct evhttp_connection *evcon,
     enum evhttp_request_error err);
+void ev__http_client_cancel_lookup(struct evhttp_connection *evcon);
 
 static void defer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -56,8 +57,10 @@ void ev__http_conn_destroy(struct evhttp_connection *evcon)
 		event_active(evcon->defer, EV_TIMEOUT, 1);
 		return;
 	}
-	if (!evcon->http)
+	if (!evcon->http) {
+		ev__http_client_cancel_lookup(evcon);
 		ev__http_client_fail_all(evcon, EVREQ_HTTP_EOF);
+	}
 	/* Server side: a request the application is still answering stays
 	 * alive, detached; its reply calls become no-ops that free it. */
 	if (evcon->reading) {

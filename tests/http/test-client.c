@@ -10,6 +10,9 @@
 #include <cmocka.h>
 
 #include <ev-buffer.h>
+#ifdef HAVE_LIBEV_DNS
+#include <evdns.h>
+#endif
 #include "http-test-util.h"
 
 struct fx {
@@ -448,6 +451,60 @@ static void test_refuses_injection(void **state)
 	evhttp_connection_free(evcon);
 }
 
+#ifdef HAVE_LIBEV_DNS
+/* A name looked up through libev-dns: from a hosts file only, with no
+ * nameserver configured, so nothing leaves the machine. */
+static void test_name_lookup(void **state)
+{
+	char hosts[] = "/tmp/libev-http-hosts-XXXXXX";
+	struct evdns_base *dns;
+	struct evhttp_connection *evcon;
+	struct result r = {0}, bad = {0};
+	int fd = mkstemp(hosts);
+	long t0;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "127.0.0.1 web.libev.test\n", 25), 25);
+	close(fd);
+	dns = evdns_base_new(fx.base, 0);
+	assert_non_null(dns);
+	assert_int_equal(evdns_base_load_hosts(dns, hosts), 0);
+	unlink(hosts);
+
+	r.base = bad.base = fx.base;
+	r.expect = bad.expect = 1;
+	evcon = evhttp_connection_base_new(fx.base, dns, "web.libev.test",
+	    (ev_uint16_t)fx.port);
+	assert_int_equal(evhttp_make_request(evcon, new_req(&r),
+			     EVHTTP_REQ_GET, "/echo"),
+	    0);
+	run();
+	assert_int_equal(r.code, 200);
+	evhttp_connection_free(evcon);
+
+	/* Unknown name and no nameserver to ask: the connect timeout, which
+	 * covers the lookup, ends it cleanly. */
+	evcon = evhttp_connection_base_new(fx.base, dns, "nowhere.libev.test",
+	    (ev_uint16_t)fx.port);
+	{
+		struct timeval tv = {0, 300000};
+
+		evhttp_connection_set_connect_timeout_tv(evcon, &tv);
+	}
+	assert_int_equal(evhttp_make_request(evcon, new_req(&bad),
+			     EVHTTP_REQ_GET, "/echo"),
+	    0);
+	t0 = tu_now_ms();
+	run();
+	assert_int_equal(bad.failed, 1);
+	assert_int_equal(bad.error, 100 + EVREQ_HTTP_TIMEOUT);
+	assert_true(tu_now_ms() - t0 < 5000);
+	evhttp_connection_free(evcon);
+	evdns_base_free(dns, 0);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +517,9 @@ int main(void)
 		cmocka_unit_test(test_close_callback),
 		cmocka_unit_test(test_free_from_callback),
 		cmocka_unit_test(test_refuses_injection),
+#ifdef HAVE_LIBEV_DNS
+		cmocka_unit_test(test_name_lookup),
+#endif
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);
