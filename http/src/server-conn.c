@@ -72,7 +72,6 @@ static void srv_finish(struct evhttp_connection *evcon)
 	ev__http_parser_reset(&evcon->parser);
 	bufferevent_set_timeouts(evcon->bev, &evcon->timeout_tv,
 	    &evcon->timeout_tv);
-	bufferevent_setwatermark(evcon->bev, EV_READ, 0, 0);
 	bufferevent_enable(evcon->bev, EV_READ);
 	srv_process(evcon);
 }
@@ -85,6 +84,7 @@ static void srv_check_done(struct evhttp_connection *evcon)
 		return;
 	if (evbuffer_get_length(bufferevent_get_output(evcon->bev)) != 0)
 		return;
+	bufferevent_disable(evcon->bev, EV_WRITE);
 	if (req && req->priv->write_done_cb) {
 		void (*cb)(struct evhttp_connection *, void *) =
 		    req->priv->write_done_cb;
@@ -116,16 +116,53 @@ static int no_body_status(int code)
 	return (code >= 100 && code < 200) || code == 204 || code == 304;
 }
 
+/*
+ * Writes whatever is queued straight to the socket.  Replies usually fit
+ * in the socket buffer, so the write event (and its two epoll_ctl calls)
+ * is armed only for what is left over; the bufferevent then finishes the
+ * job and srv_write_cb() follows.  When nothing is left, the follow-up
+ * (next request, write-done callback) runs from the loop.
+ */
+static void srv_flush(struct evhttp_connection *evcon)
+{
+	struct evbuffer *out = bufferevent_get_output(evcon->bev);
+	evutil_socket_t fd = bufferevent_getfd(evcon->bev);
+
+	while (evbuffer_get_length(out) > 0)
+		if (evbuffer_write(out, fd) <= 0)
+			break; /* EAGAIN, or an error the bufferevent reports */
+	if (evbuffer_get_length(out) > 0)
+		bufferevent_enable(evcon->bev, EV_WRITE);
+	else
+		ev__http_conn_defer(evcon);
+}
+
+/* Header names the library writes itself (framing and connection). */
+static int managed_header(const char *key)
+{
+	switch (key[0] | 0x20) {
+	case 'c':
+		return !evutil_ascii_strcasecmp(key, "Content-Length") ||
+		       !evutil_ascii_strcasecmp(key, "Connection");
+	case 't':
+		return !evutil_ascii_strcasecmp(key, "Transfer-Encoding");
+	case 'd':
+		return !evutil_ascii_strcasecmp(key, "Date");
+	}
+	return 0;
+}
+
 static void write_head(struct evhttp_connection *evcon,
     struct evhttp_request *req, int code, const char *reason,
     enum framing fr, size_t len)
 {
 	struct evbuffer *out = bufferevent_get_output(evcon->bev);
 	struct evkeyval *kv;
-	char line[512];
+	const char *conn, *date;
+	char head[512];
 	int n;
 
-	if (!reason || !ev__http_valid_value(reason))
+	if (!reason || !ev__http_valid_value(reason) || strlen(reason) > 200)
 		reason = ev__http_reason(code);
 	req->response_code = code;
 	free(req->response_code_line);
@@ -134,53 +171,52 @@ static void write_head(struct evhttp_connection *evcon,
 	if (fr == FR_CLOSE || evcon->close_after)
 		req->priv->keepalive = 0;
 	/* The application may ask for the close itself. */
-	{
-		const char *c = evhttp_find_header(req->output_headers,
-		    "Connection");
+	conn = evhttp_find_header(req->output_headers, "Connection");
+	if (conn && strcasestr(conn, "close"))
+		req->priv->keepalive = 0;
+	date = evhttp_find_header(req->output_headers, "Date");
+	if (!date || !ev__http_valid_value(date) || strlen(date) > 64)
+		date = ev__http_date(evcon->http);
 
-		if (c && strcasestr(c, "close"))
-			req->priv->keepalive = 0;
-	}
-	evhttp_remove_header(req->output_headers, "Connection");
-	if (!req->priv->keepalive)
-		evhttp_add_header(req->output_headers, "Connection", "close");
-	else if (req->minor == 0)
-		evhttp_add_header(req->output_headers, "Connection",
-		    "keep-alive");
-	if (!evhttp_find_header(req->output_headers, "Date"))
-		evhttp_add_header(req->output_headers, "Date",
-		    ev__http_date(evcon->http));
-	while (evhttp_remove_header(req->output_headers, "Content-Length") ==
-	    0)
-		;
-	while (evhttp_remove_header(req->output_headers,
-		   "Transfer-Encoding") == 0)
-		;
-	if (fr == FR_LENGTH) {
-		char num[32];
-
-		snprintf(num, sizeof(num), "%zu", len);
-		evhttp_add_header(req->output_headers, "Content-Length", num);
-	} else if (fr == FR_CHUNKED) {
-		evhttp_add_header(req->output_headers, "Transfer-Encoding",
-		    "chunked");
-	}
-
-	n = snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", code, reason);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		n = snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", code,
-		    ev__http_reason(code));
-	evbuffer_add(out, line, (size_t)n);
+	/* Status line and the fields we own, in one piece. */
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nDate: %s\r\n%s",
+	    code, reason, date,
+	    !req->priv->keepalive ? "Connection: close\r\n" :
+	    req->minor == 0	  ? "Connection: keep-alive\r\n" :
+				    "");
+	if (fr == FR_LENGTH)
+		n += snprintf(head + n, sizeof(head) - (size_t)n,
+		    "Content-Length: %zu\r\n", len);
+	else if (fr == FR_CHUNKED)
+		n += snprintf(head + n, sizeof(head) - (size_t)n,
+		    "Transfer-Encoding: chunked\r\n");
+	evbuffer_add(out, head, (size_t)n);
 	TAILQ_FOREACH(kv, req->output_headers, next) {
+		size_t kl, vl;
+
 		/* The list is public and may have been edited directly:
 		 * check again so no value can inject a field. */
-		if (!ev__http_is_token(kv->key, strlen(kv->key)) ||
+		if (managed_header(kv->key))
+			continue;
+		kl = strlen(kv->key);
+		if (!ev__http_is_token(kv->key, kl) ||
 		    !ev__http_valid_value(kv->value))
 			continue;
-		evbuffer_add(out, kv->key, strlen(kv->key));
-		evbuffer_add(out, ": ", 2);
-		evbuffer_add(out, kv->value, strlen(kv->value));
-		evbuffer_add(out, "\r\n", 2);
+		vl = strlen(kv->value);
+		if (kl + vl + 4 <= sizeof(head)) {
+			memcpy(head, kv->key, kl);
+			head[kl] = ':';
+			head[kl + 1] = ' ';
+			memcpy(head + kl + 2, kv->value, vl);
+			head[kl + 2 + vl] = '\r';
+			head[kl + 3 + vl] = '\n';
+			evbuffer_add(out, head, kl + vl + 4);
+		} else {
+			evbuffer_add(out, kv->key, kl);
+			evbuffer_add(out, ": ", 2);
+			evbuffer_add(out, kv->value, vl);
+			evbuffer_add(out, "\r\n", 2);
+		}
 	}
 	evbuffer_add(out, "\r\n", 2);
 	req->priv->reply_started = 1;
@@ -212,7 +248,7 @@ static void reply_queued(struct evhttp_connection *evcon,
 		evcon->close_after = 1;
 		evcon->state = EVCON_DISPATCHED;
 	}
-	ev__http_conn_defer(evcon);
+	srv_flush(evcon);
 }
 
 void evhttp_send_reply(struct evhttp_request *req, int code,
@@ -237,7 +273,7 @@ void evhttp_send_reply(struct evhttp_request *req, int code,
 		if (req->type == EVHTTP_REQ_HEAD)
 			evbuffer_drain(req->output_buffer, len);
 		else
-			bufferevent_write_buffer(evcon->bev,
+			evbuffer_add_buffer(bufferevent_get_output(evcon->bev),
 			    req->output_buffer);
 	}
 	reply_queued(evcon, req);
@@ -316,8 +352,7 @@ void evhttp_send_reply_chunk_with_cb(struct evhttp_request *req,
 	}
 	req->priv->write_done_cb = cb;
 	req->priv->write_done_arg = arg;
-	if (cb)
-		ev__http_conn_defer(evcon);
+	srv_flush(evcon);
 }
 
 void evhttp_send_reply_chunk(struct evhttp_request *req,
@@ -362,7 +397,6 @@ static void srv_fail(struct evhttp_connection *evcon, int code)
 	req->priv->keepalive = 0;
 	evcon->state = EVCON_DISPATCHED;
 	bufferevent_disable(evcon->bev, EV_READ);
-	bufferevent_enable(evcon->bev, EV_WRITE);
 	evhttp_send_error(req, code, NULL);
 }
 
@@ -470,8 +504,11 @@ static int srv_head(struct evhttp_connection *evcon)
 	}
 	if (p->expect_continue && p->minor >= 1 &&
 	    p->framing != EV__HTTP_BODY_NONE)
-		bufferevent_write(evcon->bev, "HTTP/1.1 100 Continue\r\n\r\n",
-		    25);
+	{
+		evbuffer_add(bufferevent_get_output(evcon->bev),
+		    "HTTP/1.1 100 Continue\r\n\r\n", 25);
+		srv_flush(evcon);
+	}
 	return 0;
 }
 
@@ -547,8 +584,6 @@ static void srv_process(struct evhttp_connection *evcon)
 			/* Hold pipelined input, but not without bound. */
 			bufferevent_set_timeouts(evcon->bev, NULL,
 			    &evcon->timeout_tv);
-			bufferevent_setwatermark(evcon->bev, EV_READ, 0,
-			    EV__HTTP_PIPELINE_HIGHWATER);
 			if (req->priv->reply_done) /* answered early */
 				return;
 			srv_dispatch(evcon, req);
@@ -673,6 +708,13 @@ int ev__http_server_conn_start(struct evhttp *http, evutil_socket_t fd,
 	    evcon);
 	bufferevent_set_timeouts(evcon->bev, &evcon->timeout_tv,
 	    &evcon->timeout_tv);
-	bufferevent_enable(evcon->bev, EV_READ | EV_WRITE);
+	/* Input is parsed (and drained) as it arrives, except while a
+	 * request is being answered: then pipelined requests wait in the
+	 * buffer, up to this much. */
+	bufferevent_setwatermark(evcon->bev, EV_READ, 0,
+	    EV__HTTP_PIPELINE_HIGHWATER);
+	/* Writing is enabled only while output is left over: see
+	 * srv_flush(). */
+	bufferevent_enable(evcon->bev, EV_READ);
 	return 0;
 }
