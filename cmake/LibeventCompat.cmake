@@ -120,7 +120,8 @@ if(LIBEV_BUILD_TESTS)
       COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/test-libevent-compat.sh"
         "${CMAKE_BINARY_DIR}" "${CMAKE_BINARY_DIR}/test-libevent-compat"
         "${_compat_rel}" "${_comps_s}" "${CMAKE_C_COMPILER}"
-        "${PKG_CONFIG_EXECUTABLE}" "${CMAKE_INSTALL_LIBDIR}" "${CMAKE_COMMAND}")
+        "${PKG_CONFIG_EXECUTABLE}" "${CMAKE_INSTALL_LIBDIR}" "${CMAKE_COMMAND}"
+        "${CMAKE_C_FLAGS}")
     set_tests_properties(libevent-compat-pkgconfig PROPERTIES
       LABELS "compat;packaging" TIMEOUT 120)
   endif()

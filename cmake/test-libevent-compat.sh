@@ -5,9 +5,13 @@
 #   pkg-config libevent, pkg-config libevent_core   (PKG_CONFIG_PATH=<dir>)
 #   -I<dir>/include -L<dir>/lib -levent_core         (--with-libevent=<dir>)
 # Usage: test-libevent-compat.sh BUILD SCRATCH COMPAT_REL COMPONENTS CC PKGCONFIG
-#        LIBDIR CMAKE
+#        LIBDIR CMAKE [CFLAGS]
+# CFLAGS: the build's CMAKE_C_FLAGS, given to every program built here so a
+# sanitizer build links the sanitizer runtime first (ASan refuses to run
+# otherwise: the installed libraries are instrumented).
 set -euo pipefail
 build=$1 scratch=$2 compat_rel=$3 comps=$4 cc=$5 pkgconfig=$6 libdir=$7 cmake=$8
+extra_cflags=${9:-}
 prefix=$scratch/prefix
 rm -rf "$scratch"
 mkdir -p "$scratch"
@@ -50,7 +54,8 @@ PROG
 run() {
 	local name=$1
 	shift
-	"$cc" -o "$scratch/$name" "$scratch/prog.c" "$@"
+	# shellcheck disable=SC2086 # the flags are meant to split
+	"$cc" $extra_cflags -o "$scratch/$name" "$scratch/prog.c" "$@"
 	LD_LIBRARY_PATH="$prefix/$libdir" "$scratch/$name"
 }
 for pc in libevent libevent_core; do
