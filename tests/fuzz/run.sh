@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang in build-fuzz/ (the whole tree
 # instrumented: -fsanitize=fuzzer-no-link,address,undefined) and runs each
-# for SECONDS (default 10), one after the other, on one core (-jobs=1).
+# for SECONDS (default 10), one after the other, each a single process on
+# one core.
 # New inputs go to build-fuzz/corpus/<target> (the committed seeds in
 # tests/fuzz/corpus/<target> are read, never written); a crash leaves
 # build-fuzz/crash-* and makes the script fail.
@@ -32,7 +33,7 @@ fail=0
 for t in "${targets[@]}"; do
   mkdir -p "$dir/corpus/$t" "$dir/artifacts/$t"
   echo "== fuzz-$t for ${secs}s"
-  if ! "$dir/bin/fuzz-$t" -max_total_time="$secs" -jobs=1 -workers=1 \
+  if ! "$dir/bin/fuzz-$t" -max_total_time="$secs" \
       -print_final_stats=1 -artifact_prefix="$dir/artifacts/$t/" \
       "$dir/corpus/$t" "tests/fuzz/corpus/$t" >"$dir/fuzz-$t.log" 2>&1; then
     echo "fuzz-$t FAILED (see $dir/fuzz-$t.log, inputs in $dir/artifacts/$t)"
