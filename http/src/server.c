@@ -124,7 +124,10 @@ struct evhttp_bound_socket *evhttp_accept_socket_with_handle(
 		return NULL;
 	if (http->accept_paused)
 		flags |= LEV_OPT_DISABLED;
-	b->listener = evconnlistener_new(http->base, accept_cb, http, flags, -1,
+	/* Backlog 0: the socket is already listening (evhttp_bind_socket's
+	 * 511, or the caller's); -1 would listen() again with 128 and make
+	 * bursts of connects wait for SYN retransmissions. */
+	b->listener = evconnlistener_new(http->base, accept_cb, http, flags, 0,
 	    fd);
 	if (!b->listener) {
 		free(b);
