@@ -31,6 +31,9 @@ static const char *overlong(int kind, char *buf, size_t size)
 	size_t n = size - 1;
 
 	memset(buf, 0, size);
+	/* The fixed-length kinds need room for their text. */
+	if (kind >= 4 && size < INET6_ADDRSTRLEN + 4)
+		kind = 0;
 	switch (kind) {
 	case 0: /* a long run of digits and dots */
 		for (size_t i = 0; i < n; i++)
