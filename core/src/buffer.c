@@ -84,6 +84,18 @@ static void tcache_key_init(void)
 	tcache_key_ok = pthread_key_create(&tcache_key, tcache_destroy) == 0;
 }
 
+/* If the library is unloaded (dlclose) while threads still run, their
+ * exit must not call into unmapped code: drop the key (other threads'
+ * caches are then leaked, not freed). */
+__attribute__((destructor)) static void tcache_unload(void)
+{
+	if (tcache_key_ok) {
+		pthread_key_delete(tcache_key);
+		tcache_key_ok = 0;
+	}
+	tcache_destroy(&tcache);
+}
+
 /* Frees the oldest cached chunk (the list's tail). */
 static void tcache_evict_oldest(void)
 {
