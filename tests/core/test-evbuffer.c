@@ -508,6 +508,36 @@ static void test_guard_page(void **state)
 	munmap(map, (size_t)pg * 2);
 }
 
+/* A line that exactly fills its chunk, then lines sharing one. */
+static void test_readln_whole_chunk(void **state)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *big = malloc(70000), *l;
+	size_t n;
+
+	(void)state;
+	memset(big, 'z', 70000);
+	memcpy(big + 69998, "\r\n", 2);
+	assert_int_equal(evbuffer_add(b, big, 70000), 0);
+	l = evbuffer_readln(b, &n, EVBUFFER_EOL_CRLF);
+	assert_int_equal(n, 69998);
+	assert_int_equal(strlen(l), 69998);
+	assert_int_equal(evbuffer_get_length(b), 0);
+	free(l);
+	/* Again, with more data behind the line. */
+	assert_int_equal(evbuffer_add(b, "ab\ncd\n", 6), 0);
+	l = evbuffer_readln(b, &n, EVBUFFER_EOL_LF);
+	assert_string_equal(l, "ab");
+	free(l);
+	l = evbuffer_readln(b, &n, EVBUFFER_EOL_LF);
+	assert_string_equal(l, "cd");
+	free(l);
+	assert_int_equal(evbuffer_add(b, "x", 1), 0);
+	assert_int_equal(evbuffer_get_length(b), 1);
+	evbuffer_free(b);
+	free(big);
+}
+
 static void test_search(void **state)
 {
 	static const char *const src[] = {"hel", "lo wo", "rld hello", "!"};
@@ -898,6 +928,7 @@ int main(void)
 	    cmocka_unit_test(test_readln_very_long_line),
 	    cmocka_unit_test(test_readln_byte_at_a_time),
 	    cmocka_unit_test(test_guard_page),
+	    cmocka_unit_test(test_readln_whole_chunk),
 	    cmocka_unit_test(test_search),
 	    cmocka_unit_test(test_search_eol_and_copyout_from),
 	    cmocka_unit_test(test_peek_and_pullup),
