@@ -54,7 +54,10 @@ static size_t chunk_alloc_size(size_t need)
 #define TCACHE_MAX_BYTES  (2u << 20)
 
 struct chunk_cache {
-	struct evbuf_chunk *head;
+	/* Oldest first; sizes kept beside the pointers so that looking for
+	 * a fit touches no chunk memory. */
+	struct evbuf_chunk *c[TCACHE_MAX_CHUNKS];
+	size_t size[TCACHE_MAX_CHUNKS];
 	size_t n, bytes;
 	int registered;
 };
@@ -69,13 +72,9 @@ static int tcache_key_ok;
 static void tcache_destroy(void *arg)
 {
 	struct chunk_cache *cc = arg;
-	struct evbuf_chunk *c;
 
-	while ((c = cc->head) != NULL) {
-		cc->head = c->next;
-		free(c);
-	}
-	cc->n = 0;
+	while (cc->n > 0)
+		free(cc->c[--cc->n]);
 	cc->bytes = 0;
 }
 
@@ -96,29 +95,26 @@ __attribute__((destructor)) static void tcache_unload(void)
 	tcache_destroy(&tcache);
 }
 
-/* Frees the oldest cached chunk (the list's tail). */
-static void tcache_evict_oldest(void)
+static void tcache_take(size_t i)
 {
-	struct evbuf_chunk **pp = &tcache.head;
-
-	while ((*pp)->next != NULL)
-		pp = &(*pp)->next;
+	tcache.bytes -= tcache.size[i];
 	tcache.n--;
-	tcache.bytes -= (*pp)->size;
-	free(*pp);
-	*pp = NULL;
+	memmove(&tcache.c[i], &tcache.c[i + 1],
+	        (tcache.n - i) * sizeof(tcache.c[0]));
+	memmove(&tcache.size[i], &tcache.size[i + 1],
+	        (tcache.n - i) * sizeof(tcache.size[0]));
 }
 
 static int tcache_put(struct evbuf_chunk *c)
 {
 	if (c->size > SPARE_MAX)
 		return 0;
-	/* Newest first; the oldest make room, so the cache follows the
-	 * sizes in use now. */
-	while (tcache.head != NULL &&
-	       (tcache.n >= TCACHE_MAX_CHUNKS ||
-	        tcache.bytes + c->size > TCACHE_MAX_BYTES))
-		tcache_evict_oldest();
+	/* The oldest make room, so the cache follows the sizes in use now. */
+	while (tcache.n > 0 && (tcache.n >= TCACHE_MAX_CHUNKS ||
+	                        tcache.bytes + c->size > TCACHE_MAX_BYTES)) {
+		free(tcache.c[0]);
+		tcache_take(0);
+	}
 	if (!tcache.registered) {
 		/* The key's destructor frees the cache when the thread ends. */
 		pthread_once(&tcache_once, tcache_key_init);
@@ -127,24 +123,23 @@ static int tcache_put(struct evbuf_chunk *c)
 			return 0;
 		tcache.registered = 1;
 	}
-	c->next = tcache.head;
-	tcache.head = c;
+	tcache.c[tcache.n] = c;
+	tcache.size[tcache.n] = c->size;
 	tcache.n++;
 	tcache.bytes += c->size;
 	return 1;
 }
 
-/* A cached chunk that fits `need` without wasting much memory. */
+/* The newest cached chunk that fits `need` without wasting much memory. */
 static struct evbuf_chunk *tcache_get(size_t need)
 {
-	struct evbuf_chunk **pp, *c;
-	size_t limit = need < 2048 ? 8192 : 4 * need;
+	size_t limit = need < 2048 ? 8192 : 4 * need, i;
+	struct evbuf_chunk *c;
 
-	for (pp = &tcache.head; (c = *pp) != NULL; pp = &c->next) {
-		if (c->size >= need && c->size <= limit) {
-			*pp = c->next;
-			tcache.n--;
-			tcache.bytes -= c->size;
+	for (i = tcache.n; i-- > 0;) {
+		if (tcache.size[i] >= need && tcache.size[i] <= limit) {
+			c = tcache.c[i];
+			tcache_take(i);
 			return c;
 		}
 	}
