@@ -577,6 +577,17 @@ static void test_search(void **state)
 	assert_int_equal(p.pos, -1);
 	assert_int_equal(evbuffer_ptr_set(b, &p, 10, EVBUFFER_PTR_SET), 0);
 	assert_int_equal(evbuffer_ptr_set(b, &p, 9, EVBUFFER_PTR_ADD), -1);
+	/* A position with only `pos` filled in still works. */
+	memset(&p, 0, sizeof(p));
+	p.pos = 7;
+	p = evbuffer_search(b, "o", 1, &p);
+	assert_int_equal(p.pos, 7);
+	memset(&p, 0, sizeof(p));
+	p.pos = 8;
+	assert_int_equal(evbuffer_ptr_set(b, &p, 4, EVBUFFER_PTR_ADD), 0);
+	assert_int_equal(p.pos, 12);
+	p = evbuffer_search(b, "hello", 5, &p);
+	assert_int_equal(p.pos, 12);
 	/* 1.3 evbuffer_find makes the match contiguous. */
 	{
 		unsigned char *f =
