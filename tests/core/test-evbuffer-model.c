@@ -49,6 +49,8 @@ static void m_reserve(struct model *m, size_t n)
 
 static void m_append(struct model *m, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	m_reserve(m, n);
 	memcpy(m->d + m->len, p, n);
 	m->len += n;
@@ -56,6 +58,8 @@ static void m_append(struct model *m, const void *p, size_t n)
 
 static void m_prepend(struct model *m, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	m_reserve(m, n);
 	memmove(m->d + n, m->d, m->len);
 	memcpy(m->d, p, n);
@@ -66,6 +70,8 @@ static void m_drain(struct model *m, size_t n)
 {
 	if (n > m->len)
 		n = m->len;
+	if (n == 0)
+		return;
 	memmove(m->d, m->d + n, m->len - n);
 	m->len -= n;
 }
@@ -176,7 +182,7 @@ static void step(struct evbuffer *bufs[2], struct model ms[2])
 	case 10: { /* readln */
 		size_t got, k;
 		char *l = evbuffer_readln(b, &got, EVBUFFER_EOL_LF);
-		unsigned char *nl = memchr(m->d, '\n', m->len);
+		unsigned char *nl = m->len ? memchr(m->d, '\n', m->len) : NULL;
 
 		if (nl == NULL) {
 			assert_null(l);
