@@ -98,6 +98,11 @@ static inline size_t ev__chunk_space(const struct evbuf_chunk *c)
 	return (c->flags & EVBUF_CH_MEM) ? c->size - c->misalign - c->off : 0;
 }
 
+/* A stream of small adds gets chunks growing up to this size, so it does
+ * not end up as thousands of tiny chunks. */
+#define CHUNK_GROW_MAX 16384
+/* Chunks up to this size are kept for reuse once drained. */
+#define SPARE_MAX (256 * 1024)
 /* Largest length a buffer may reach: positions are ev_ssize_t. */
 #define EVBUF_MAX ((size_t)EV_SSIZE_MAX)
 
