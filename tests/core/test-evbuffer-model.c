@@ -98,7 +98,7 @@ static unsigned char pool[65536];
 
 static void step(struct evbuffer *bufs[2], struct model ms[2])
 {
-	unsigned char tmp[4096];
+	unsigned char tmp[4096] = {0};
 	int w = (int)rnd(2);
 	struct evbuffer *b = bufs[w], *o = bufs[!w];
 	struct model *m = &ms[w], *mo = &ms[!w];
