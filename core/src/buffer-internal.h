@@ -82,6 +82,8 @@ struct evbuffer {
 	struct evbuffer_cb_entry *cbs;
 	int cb_depth;
 	int cb_removed;
+	/* Bytes the next evbuffer_read() asks for (buffer-io.c). */
+	size_t read_guess;
 	/* Last fd for which sendmsg() said ENOTSOCK, so writes to pipes go
 	 * straight to writev(). */
 	int nonsock_fd;

@@ -81,6 +81,7 @@ struct evbuffer *evbuffer_new(void)
 	}
 	buf_reset_chain(buf);
 	buf->nonsock_fd = -1;
+	buf->read_guess = 4096;
 	return buf;
 }
 
