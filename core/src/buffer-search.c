@@ -156,7 +156,7 @@ struct evbuffer_ptr evbuffer_search_range(struct evbuffer *buffer,
 		}
 		pos += (size_t)(p - data) - o;
 		o = (size_t)(p - data);
-		if (len > limit - pos)
+		if (pos > limit || len > limit - pos)
 			break;
 		if (match_at(c, o, what, len)) {
 			ptr_fill(&r, pos, c, o);

@@ -577,6 +577,24 @@ static void test_search(void **state)
 	assert_int_equal(p.pos, -1);
 	assert_int_equal(evbuffer_ptr_set(b, &p, 10, EVBUFFER_PTR_SET), 0);
 	assert_int_equal(evbuffer_ptr_set(b, &p, 9, EVBUFFER_PTR_ADD), -1);
+	/* A match that starts after the end of the range is not found. */
+	{
+		struct evbuffer *r = evbuffer_new();
+		struct evbuffer_ptr e;
+
+		evbuffer_add(r, "abcdefgh hello", 14);
+		assert_int_equal(evbuffer_ptr_set(r, &e, 2, EVBUFFER_PTR_SET),
+		                 0);
+		p = evbuffer_search_range(r, "hello", 5, NULL, &e);
+		assert_int_equal(p.pos, -1);
+		p = evbuffer_search_range(r, "h", 1, NULL, &e);
+		assert_int_equal(p.pos, -1);
+		assert_int_equal(evbuffer_ptr_set(r, &e, 8, EVBUFFER_PTR_SET),
+		                 0);
+		p = evbuffer_search_range(r, "h", 1, NULL, &e);
+		assert_int_equal(p.pos, 7);
+		evbuffer_free(r);
+	}
 	/* A position with only `pos` filled in still works. */
 	memset(&p, 0, sizeof(p));
 	p.pos = 7;
