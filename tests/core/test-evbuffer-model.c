@@ -94,6 +94,59 @@ static void check(struct evbuffer *b, const struct model *m)
 	}
 }
 
+/* End-of-line rules on a flat array, written independently of the
+ * library: the line length and the end-of-line length, or 0 if none. */
+static int model_eol(const struct model *m, enum evbuffer_eol_style st,
+                     size_t *line, size_t *eol)
+{
+	size_t i;
+
+	for (i = 0; i < m->len; i++) {
+		unsigned char ch = m->d[i];
+
+		switch (st) {
+		case EVBUFFER_EOL_ANY:
+			if (ch == '\r' || ch == '\n') {
+				size_t j = i;
+
+				while (j < m->len &&
+				       (m->d[j] == '\r' || m->d[j] == '\n'))
+					j++;
+				*line = i;
+				*eol = j - i;
+				return 1;
+			}
+			break;
+		case EVBUFFER_EOL_CRLF:
+			if (ch == '\n') {
+				int cr = i > 0 && m->d[i - 1] == '\r';
+
+				*line = cr ? i - 1 : i;
+				*eol = cr ? 2 : 1;
+				return 1;
+			}
+			break;
+		case EVBUFFER_EOL_CRLF_STRICT:
+			if (ch == '\r' && i + 1 < m->len &&
+			    m->d[i + 1] == '\n') {
+				*line = i;
+				*eol = 2;
+				return 1;
+			}
+			break;
+		case EVBUFFER_EOL_LF:
+		case EVBUFFER_EOL_NUL:
+			if (ch == (st == EVBUFFER_EOL_LF ? '\n' : '\0')) {
+				*line = i;
+				*eol = 1;
+				return 1;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
 static unsigned char pool[65536];
 
 static void step(struct evbuffer *bufs[2], struct model ms[2])
@@ -179,27 +232,31 @@ static void step(struct evbuffer *bufs[2], struct model ms[2])
 		}
 		break;
 	}
-	case 10: { /* readln */
-		size_t got, k;
-		char *l = evbuffer_readln(b, &got, EVBUFFER_EOL_LF);
-		unsigned char *nl = m->len ? memchr(m->d, '\n', m->len) : NULL;
+	case 10: { /* readln, any style */
+		static const enum evbuffer_eol_style styles[] = {
+		    EVBUFFER_EOL_ANY, EVBUFFER_EOL_CRLF,
+		    EVBUFFER_EOL_CRLF_STRICT, EVBUFFER_EOL_LF,
+		    EVBUFFER_EOL_NUL};
+		enum evbuffer_eol_style st = styles[rnd(5)];
+		size_t got, k, eol;
+		char *l = evbuffer_readln(b, &got, st);
 
-		if (nl == NULL) {
+		if (!model_eol(m, st, &k, &eol)) {
 			assert_null(l);
 			break;
 		}
-		k = (size_t)(nl - m->d);
 		assert_non_null(l);
 		assert_int_equal(got, k);
 		assert_memory_equal(l, m->d, k);
 		free(l);
-		m_drain(m, k + 1);
+		m_drain(m, k + eol);
 		break;
 	}
-	case 11: { /* search for a piece of the content */
-		struct evbuffer_ptr p;
-		size_t at, len;
-		unsigned char *hit;
+	case 11: { /* search a range for a piece of the content */
+		struct evbuffer_ptr p, st, en;
+		size_t at, len, from, end, i2;
+		unsigned char needle[8];
+		ev_ssize_t want = -1;
 
 		if (m->len == 0)
 			break;
@@ -207,10 +264,21 @@ static void step(struct evbuffer *bufs[2], struct model ms[2])
 		len = 1 + rnd(8);
 		if (len > m->len - at)
 			len = m->len - at;
-		p = evbuffer_search(b, (const char *)m->d + at, len, NULL);
-		hit = memmem(m->d, m->len, m->d + at, len);
-		assert_non_null(hit);
-		assert_int_equal(p.pos, (ev_ssize_t)(hit - m->d));
+		memcpy(needle, m->d + at, len);
+		from = rnd((uint32_t)m->len + 1);
+		end = rnd((uint32_t)m->len + 1);
+		assert_int_equal(
+		    evbuffer_ptr_set(b, &st, from, EVBUFFER_PTR_SET), 0);
+		assert_int_equal(
+		    evbuffer_ptr_set(b, &en, end, EVBUFFER_PTR_SET), 0);
+		p = evbuffer_search_range(b, (const char *)needle, len, &st,
+		                          &en);
+		for (i2 = from; i2 + len <= end; i2++)
+			if (memcmp(m->d + i2, needle, len) == 0) {
+				want = (ev_ssize_t)i2;
+				break;
+			}
+		assert_int_equal(p.pos, want);
 		break;
 	}
 	case 12: { /* reserve and commit */
