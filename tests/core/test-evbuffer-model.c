@@ -157,7 +157,7 @@ static void step(struct evbuffer *bufs[2], struct model ms[2])
 	struct model *m = &ms[w], *mo = &ms[!w];
 	size_t n, i;
 
-	switch (rnd(16)) {
+	switch (rnd(17)) {
 	case 0:
 	case 1: /* add a copy */
 		n = rnd(3000);
@@ -315,6 +315,32 @@ static void step(struct evbuffer *bufs[2], struct model ms[2])
 		n = m->len - at < sizeof(tmp) ? m->len - at : sizeof(tmp);
 		assert_int_equal(r, (ev_ssize_t)n);
 		assert_memory_equal(tmp, m->d + at, n);
+		break;
+	}
+	case 15: { /* search_eol from a position */
+		static const enum evbuffer_eol_style styles[] = {
+		    EVBUFFER_EOL_ANY, EVBUFFER_EOL_CRLF,
+		    EVBUFFER_EOL_CRLF_STRICT, EVBUFFER_EOL_LF,
+		    EVBUFFER_EOL_NUL};
+		enum evbuffer_eol_style st = styles[rnd(5)];
+		size_t from = rnd((uint32_t)m->len + 1), k, eol, got = 99;
+		struct evbuffer_ptr p, sp;
+		struct model tail;
+
+		if (m->len == 0)
+			break;
+		assert_int_equal(
+		    evbuffer_ptr_set(b, &sp, from, EVBUFFER_PTR_SET), 0);
+		p = evbuffer_search_eol(b, &sp, &got, st);
+		tail.d = m->d + from;
+		tail.len = m->len - from;
+		if (!model_eol(&tail, st, &k, &eol)) {
+			assert_int_equal(p.pos, -1);
+			assert_int_equal(got, 0);
+		} else {
+			assert_int_equal(p.pos, (ev_ssize_t)(from + k));
+			assert_int_equal(got, eol);
+		}
 		break;
 	}
 	default: /* printf */
