@@ -221,7 +221,8 @@ typedef void (*evbuffer_ref_cleanup_cb)(const void *data, size_t datalen,
  * Appends `datlen` bytes of caller-owned memory without copying them.  The
  * memory must stay valid and unchanged until `cleanupfn` runs (when the
  * bytes have all been drained or the buffer is freed).
- * @param cleanupfn may be NULL.
+ * @param cleanupfn may be NULL.  With `datlen` 0 nothing is kept and it
+ *        runs before this call returns.
  * @return 0 on success, -1 on failure (`cleanupfn` is then not called).
  */
 int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
@@ -269,8 +270,9 @@ int evbuffer_write(struct evbuffer *buffer, evutil_socket_t fd);
 int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd,
 			  ev_ssize_t howmuch);
 /**
- * Reads up to `howmuch` bytes (-1: what the fd has ready, within a bound)
- * from `fd` with readv() into free chunk space and appends them.
+ * Reads up to `howmuch` bytes from `fd` with one readv() into free chunk
+ * space and appends them.  With `howmuch` -1 the request adapts between
+ * 4 KiB and 64 KiB to what earlier reads on this buffer delivered.
  * @return the number of bytes read, 0 on end of file, or -1 with errno set.
  */
 int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch);

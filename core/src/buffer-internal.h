@@ -82,6 +82,8 @@ struct evbuffer {
 	struct evbuffer_cb_entry *cbs;
 	int cb_depth;
 	int cb_removed;
+	/* Bytes the next evbuffer_read() asks for (buffer-io.c). */
+	size_t read_guess;
 	/* Last fd for which sendmsg() said ENOTSOCK, so writes to pipes go
 	 * straight to writev(). */
 	int nonsock_fd;
@@ -98,6 +100,11 @@ static inline size_t ev__chunk_space(const struct evbuf_chunk *c)
 	return (c->flags & EVBUF_CH_MEM) ? c->size - c->misalign - c->off : 0;
 }
 
+/* A stream of small adds gets chunks growing up to this size, so it does
+ * not end up as thousands of tiny chunks. */
+#define CHUNK_GROW_MAX 16384
+/* Chunks up to this size are kept for reuse once drained. */
+#define SPARE_MAX (256 * 1024)
 /* Largest length a buffer may reach: positions are ev_ssize_t. */
 #define EVBUF_MAX ((size_t)EV_SSIZE_MAX)
 

@@ -7,7 +7,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -19,10 +18,9 @@
 #include "buffer-internal.h"
 #include "ev-internal.h"
 
-/* Most bytes one evbuffer_read() asks for when the caller leaves it open.
- * FIONREAD says how much is waiting; this bounds the allocation. */
+/* Most bytes one evbuffer_read() asks for when the caller leaves it open. */
 #define READ_MAX (64 * 1024)
-/* What to ask for when FIONREAD cannot tell (e.g. at end of file). */
+/* What a buffer asks for at first (read_guess adapts from there). */
 #define READ_GUESS 4096
 /* Chunks gathered by one writev(). */
 #define WRITE_IOV 64
@@ -95,29 +93,30 @@ int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
 {
 	struct evbuf_chunk *c, *n = NULL;
 	struct iovec iov[2];
-	size_t want, space, orig;
+	size_t want, space, orig, limit;
 	ssize_t r;
-	int avail = 0, niov = 0;
+	int niov = 0;
 
 	if (buffer == NULL || fd < 0 || buffer->freeze_end)
 		return -1;
 	if (howmuch == 0)
 		return 0;
-	if (ioctl(fd, FIONREAD, &avail) < 0 || avail <= 0)
-		avail = READ_GUESS;
-	want = (size_t)avail;
-	if (howmuch > 0 && want > (size_t)howmuch)
-		want = (size_t)howmuch;
-	if (want > READ_MAX)
-		want = READ_MAX;
-	if (want > EVBUF_MAX - buffer->total_len)
+	limit = howmuch > 0 && (size_t)howmuch < READ_MAX ? (size_t)howmuch
+	                                                  : READ_MAX;
+	if (limit > EVBUF_MAX - buffer->total_len)
 		return -1;
+	/* How much to ask for adapts to what the fd delivered before (see
+	 * below), so neither a FIONREAD call per read nor a large chunk
+	 * per idle connection is needed. */
+	want = buffer->read_guess;
+	if (want > limit)
+		want = limit;
 	/* Fill the tail of the last chunk first, then one new chunk. */
 	c = buffer->last;
 	space = c != NULL ? ev__chunk_space(c) : 0;
 	if (space > 0) {
 		iov[0].iov_base = c->buf + c->misalign + c->off;
-		iov[0].iov_len = space < want ? space : want;
+		iov[0].iov_len = space < limit ? space : limit;
 		niov = 1;
 	}
 	if (space < want) {
@@ -140,6 +139,12 @@ int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
 		}
 		return r < 0 ? -1 : 0;
 	}
+	/* A full read says more is waiting: ask for twice as much next
+	 * time; a read well short of the request halves it. */
+	if ((size_t)r >= want && want < limit)
+		buffer->read_guess = want * 2 < READ_MAX ? want * 2 : READ_MAX;
+	else if ((size_t)r < want / 4 && buffer->read_guess > READ_GUESS)
+		buffer->read_guess /= 2;
 	orig = buffer->total_len;
 	buffer->total_len += (size_t)r;
 	if (space > 0) {

@@ -49,8 +49,12 @@ static int ptr_start(struct evbuffer *buf, const struct evbuffer_ptr *start,
 		*c = start->internal_.chain;
 		*o = start->internal_.pos_in_chain;
 		*pos = (size_t)start->pos;
-		if (*c == NULL && *pos != buf->total_len)
-			return -1;
+		if (*c == NULL && *pos != buf->total_len) {
+			/* Not made by evbuffer_ptr_set() (only `pos` was
+			 * filled in): find the chunk from the start. */
+			*c = buf->first;
+			*o = *pos;
+		}
 	}
 	pos_normalize(c, o);
 	return 0;
@@ -74,6 +78,10 @@ int evbuffer_ptr_set(struct evbuffer *buffer, struct evbuffer_ptr *ptr,
 		c = ptr->internal_.chain;
 		o = ptr->internal_.pos_in_chain;
 		base = (size_t)ptr->pos;
+		if (c == NULL && base != buffer->total_len) {
+			c = buffer->first; /* see ptr_start() */
+			o = base;
+		}
 	} else {
 		goto fail;
 	}
@@ -148,7 +156,7 @@ struct evbuffer_ptr evbuffer_search_range(struct evbuffer *buffer,
 		}
 		pos += (size_t)(p - data) - o;
 		o = (size_t)(p - data);
-		if (len > limit - pos)
+		if (pos > limit || len > limit - pos)
 			break;
 		if (match_at(c, o, what, len)) {
 			ptr_fill(&r, pos, c, o);

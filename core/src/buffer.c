@@ -1,10 +1,10 @@
 /*
  * evbuffer: the chunk chain and the calls that add, remove and move data.
- * Positions, search and lines are in buffer-search.c, fds and files in
+ * Chunk allocation is in buffer-chunk.c, callbacks in buffer-cb.c,
+ * positions, search and lines in buffer-search.c, fds and files in
  * buffer-io.c.  The invariants are described in buffer-internal.h.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,193 +12,6 @@
 
 #include "buffer-internal.h"
 #include "ev-internal.h"
-
-/* Chunk header size, rounded so inline storage stays 16-byte aligned. */
-#define CHUNK_HDR ((sizeof(struct evbuf_chunk) + 15) & ~(size_t)15)
-/* Smallest allocation; below a page, allocations are powers of two. */
-#define CHUNK_MIN  1024
-#define CHUNK_PAGE 4096
-/* A stream of small adds gets chunks growing up to this size, so it does
- * not end up as thousands of tiny chunks. */
-#define CHUNK_GROW_MAX 16384
-/* Chunks up to this size are kept for reuse once drained. */
-#define SPARE_MAX (256 * 1024)
-
-/* Bytes to allocate for a MEM chunk with `need` bytes of storage, or 0 if
- * that does not fit in a size_t. */
-static size_t chunk_alloc_size(size_t need)
-{
-	size_t total, sz;
-
-	if (need > EVBUF_MAX - CHUNK_HDR - CHUNK_PAGE)
-		return 0;
-	total = need + CHUNK_HDR;
-	if (total <= CHUNK_PAGE) {
-		sz = CHUNK_MIN;
-		while (sz < total)
-			sz <<= 1;
-		return sz;
-	}
-	return (total + CHUNK_PAGE - 1) & ~(size_t)(CHUNK_PAGE - 1);
-}
-
-/*
- * A small per-thread cache of drained MEM chunks.  Data often flows from
- * one buffer to another (socket input -> output of the peer, lines read
- * then freed), so the buffer that frees a chunk is rarely the one that
- * needs the next; without the cache every such hop is a malloc/free pair,
- * and large ones make malloc trim and re-fault the heap top.  Bounded in
- * count and bytes; freed at thread exit.
- */
-#define TCACHE_MAX_CHUNKS 32
-#define TCACHE_MAX_BYTES  (2u << 20)
-
-struct chunk_cache {
-	struct evbuf_chunk *head;
-	size_t n, bytes;
-	int registered;
-};
-
-/* initial-exec: one instruction per access instead of __tls_get_addr. */
-static _Thread_local struct chunk_cache tcache
-    __attribute__((tls_model("initial-exec")));
-static pthread_key_t tcache_key;
-static pthread_once_t tcache_once = PTHREAD_ONCE_INIT;
-static int tcache_key_ok;
-
-static void tcache_destroy(void *arg)
-{
-	struct chunk_cache *cc = arg;
-	struct evbuf_chunk *c;
-
-	while ((c = cc->head) != NULL) {
-		cc->head = c->next;
-		free(c);
-	}
-	cc->n = 0;
-	cc->bytes = 0;
-}
-
-static void tcache_key_init(void)
-{
-	tcache_key_ok = pthread_key_create(&tcache_key, tcache_destroy) == 0;
-}
-
-/* Frees the oldest cached chunk (the list's tail). */
-static void tcache_evict_oldest(void)
-{
-	struct evbuf_chunk **pp = &tcache.head;
-
-	while ((*pp)->next != NULL)
-		pp = &(*pp)->next;
-	tcache.n--;
-	tcache.bytes -= (*pp)->size;
-	free(*pp);
-	*pp = NULL;
-}
-
-static int tcache_put(struct evbuf_chunk *c)
-{
-	if (c->size > SPARE_MAX)
-		return 0;
-	/* Newest first; the oldest make room, so the cache follows the
-	 * sizes in use now. */
-	while (tcache.head != NULL &&
-	       (tcache.n >= TCACHE_MAX_CHUNKS ||
-	        tcache.bytes + c->size > TCACHE_MAX_BYTES))
-		tcache_evict_oldest();
-	if (!tcache.registered) {
-		/* The key's destructor frees the cache when the thread ends. */
-		pthread_once(&tcache_once, tcache_key_init);
-		if (!tcache_key_ok ||
-		    pthread_setspecific(tcache_key, &tcache) != 0)
-			return 0;
-		tcache.registered = 1;
-	}
-	c->next = tcache.head;
-	tcache.head = c;
-	tcache.n++;
-	tcache.bytes += c->size;
-	return 1;
-}
-
-/* A cached chunk that fits `need` without wasting much memory. */
-static struct evbuf_chunk *tcache_get(size_t need)
-{
-	struct evbuf_chunk **pp, *c;
-	size_t limit = need < 2048 ? 8192 : 4 * need;
-
-	for (pp = &tcache.head; (c = *pp) != NULL; pp = &c->next) {
-		if (c->size >= need && c->size <= limit) {
-			*pp = c->next;
-			tcache.n--;
-			tcache.bytes -= c->size;
-			return c;
-		}
-	}
-	return NULL;
-}
-
-struct evbuf_chunk *ev__chunk_new_mem(struct evbuffer *buf, size_t need)
-{
-	struct evbuf_chunk *c = buf->spare;
-	size_t total;
-
-	if (c != NULL && c->size >= need) {
-		buf->spare = NULL;
-	} else {
-		c = tcache_get(need);
-	}
-	if (c != NULL) {
-		c->next = NULL;
-		c->misalign = 0;
-		c->off = 0;
-		return c;
-	}
-	total = chunk_alloc_size(need);
-	if (total == 0) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	c = malloc(total);
-	if (c == NULL) {
-		ev__log(EVENT_LOG_WARN, "evbuffer: out of memory for %zu bytes",
-		        need);
-		return NULL;
-	}
-	c->next = NULL;
-	c->buf = (unsigned char *)c + CHUNK_HDR;
-	c->size = total - CHUNK_HDR;
-	c->misalign = 0;
-	c->off = 0;
-	c->flags = EVBUF_CH_MEM;
-	c->ext = NULL;
-	return c;
-}
-
-void ev__chunk_free(struct evbuffer *buf, struct evbuf_chunk *c)
-{
-	if (c->flags & EVBUF_CH_MEM) {
-		/* Keep the larger of the spare and this one for the next
-		 * allocation: steady add/drain then never mallocs. */
-		if (buf != NULL && c->size <= SPARE_MAX &&
-		    (buf->spare == NULL || buf->spare->size < c->size)) {
-			struct evbuf_chunk *old = buf->spare;
-
-			buf->spare = c;
-			if (old == NULL)
-				return;
-			c = old;
-		}
-		if (!tcache_put(c))
-			free(c);
-		return;
-	}
-	if ((c->flags & EVBUF_CH_FILE) && buf != NULL)
-		buf->n_file--;
-	ev__ext_unref(c->ext);
-	free(c);
-}
 
 /* Chain surgery.  Every change of first/last goes through these so that
  * last_link stays right. */
@@ -258,48 +71,6 @@ struct evbuf_chunk *ev__buf_unlink_first(struct evbuffer *buf)
 	return c;
 }
 
-/* Callbacks run after every change of the length.  They may add or remove
- * callbacks; removed entries are unlinked once no invocation runs. */
-static void buf_sweep_cbs(struct evbuffer *buf)
-{
-	struct evbuffer_cb_entry **pp = &buf->cbs, *e;
-
-	while ((e = *pp) != NULL) {
-		if (e->removed) {
-			*pp = e->next;
-			free(e);
-		} else {
-			pp = &e->next;
-		}
-	}
-	buf->cb_removed = 0;
-}
-
-void ev__buf_notify(struct evbuffer *buf, size_t orig, size_t added,
-                    size_t deleted)
-{
-	struct evbuffer_cb_info info;
-	struct evbuffer_cb_entry *e;
-
-	if (buf->cbs == NULL || (added == 0 && deleted == 0))
-		return;
-	info.orig_size = orig;
-	info.n_added = added;
-	info.n_deleted = deleted;
-	buf->cb_depth++;
-	for (e = buf->cbs; e != NULL; e = e->next) {
-		if (e->removed || !(e->flags & EVBUFFER_CB_ENABLED))
-			continue;
-		if (e->obsolete)
-			e->u.cb_obsolete(buf, orig, orig + added - deleted,
-			                 e->arg);
-		else
-			e->u.cb(buf, &info, e->arg);
-	}
-	if (--buf->cb_depth == 0 && buf->cb_removed)
-		buf_sweep_cbs(buf);
-}
-
 struct evbuffer *evbuffer_new(void)
 {
 	struct evbuffer *buf = calloc(1, sizeof(*buf));
@@ -310,6 +81,7 @@ struct evbuffer *evbuffer_new(void)
 	}
 	buf_reset_chain(buf);
 	buf->nonsock_fd = -1;
+	buf->read_guess = 4096;
 	return buf;
 }
 
@@ -324,8 +96,8 @@ void evbuffer_free(struct evbuffer *buf)
 		next = c->next;
 		ev__chunk_free(NULL, c);
 	}
-	if (buf->spare != NULL && !tcache_put(buf->spare))
-		free(buf->spare);
+	if (buf->spare != NULL)
+		ev__chunk_free(NULL, buf->spare);
 	for (e = buf->cbs; e != NULL; e = enext) {
 		enext = e->next;
 		free(e);
@@ -1039,114 +811,4 @@ unsigned char *evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
 		ev__chunk_free(buf, s);
 	}
 	return dst->buf + dst->misalign;
-}
-
-/* Callback registry. */
-static struct evbuffer_cb_entry *buf_new_cb(struct evbuffer *buf, void *arg)
-{
-	struct evbuffer_cb_entry *e = calloc(1, sizeof(*e));
-
-	if (e == NULL)
-		return NULL;
-	e->arg = arg;
-	e->flags = EVBUFFER_CB_ENABLED;
-	e->next = buf->cbs;
-	buf->cbs = e;
-	return e;
-}
-
-static void buf_drop_cb(struct evbuffer *buf, struct evbuffer_cb_entry *e)
-{
-	e->removed = 1;
-	buf->cb_removed = 1;
-	if (buf->cb_depth == 0)
-		buf_sweep_cbs(buf);
-}
-
-struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buffer,
-                                          evbuffer_cb_func cb, void *cbarg)
-{
-	struct evbuffer_cb_entry *e;
-
-	if (buffer == NULL || cb == NULL)
-		return NULL;
-	e = buf_new_cb(buffer, cbarg);
-	if (e != NULL)
-		e->u.cb = cb;
-	return e;
-}
-
-int evbuffer_remove_cb_entry(struct evbuffer *buffer,
-                             struct evbuffer_cb_entry *ent)
-{
-	struct evbuffer_cb_entry *e;
-
-	if (buffer == NULL)
-		return -1;
-	for (e = buffer->cbs; e != NULL; e = e->next) {
-		if (e == ent && !e->removed) {
-			buf_drop_cb(buffer, e);
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb_func cb,
-                       void *cbarg)
-{
-	struct evbuffer_cb_entry *e;
-
-	if (buffer == NULL)
-		return -1;
-	for (e = buffer->cbs; e != NULL; e = e->next) {
-		if (!e->removed && !e->obsolete && e->u.cb == cb &&
-		    e->arg == cbarg) {
-			buf_drop_cb(buffer, e);
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int evbuffer_cb_set_flags(struct evbuffer *buffer, struct evbuffer_cb_entry *cb,
-                          ev_uint32_t flags)
-{
-	(void)buffer;
-	if (cb == NULL)
-		return -1;
-	cb->flags |= flags & EVBUFFER_CB_ENABLED;
-	return 0;
-}
-
-int evbuffer_cb_clear_flags(struct evbuffer *buffer,
-                            struct evbuffer_cb_entry *cb, ev_uint32_t flags)
-{
-	(void)buffer;
-	if (cb == NULL)
-		return -1;
-	cb->flags &= ~(flags & EVBUFFER_CB_ENABLED);
-	return 0;
-}
-
-void evbuffer_setcb(struct evbuffer *buffer, evbuffer_cb cb, void *cbarg)
-{
-	struct evbuffer_cb_entry *e;
-
-	if (buffer == NULL)
-		return;
-	for (e = buffer->cbs; e != NULL; e = e->next)
-		e->removed = 1;
-	buffer->cb_removed = 1;
-	if (buffer->cb_depth == 0)
-		buf_sweep_cbs(buffer);
-	if (cb == NULL)
-		return;
-	e = buf_new_cb(buffer, cbarg);
-	if (e == NULL) {
-		ev__log(EVENT_LOG_WARN, "evbuffer_setcb: out of memory");
-		return;
-	}
-	e->u.cb_obsolete = cb;
-	e->obsolete = 1;
 }

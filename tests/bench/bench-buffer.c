@@ -4,7 +4,8 @@
  * (bench-buffer-libevent).  Only the public libevent 2.x API is used, so
  * both builds run the very same calls.
  *
- * Each row prints "name<TAB>MB/s"; tests/bench/run-buffer.sh runs both
+ * Each row prints "name<TAB>wall MB/s<TAB>MB per CPU second";
+ * tests/bench/run-buffer.sh runs both
  * programs in turn and prints the table.  Usage:
  *   bench-buffer [scale [filter]]
  * scale multiplies the work (default 1); filter runs only the rows whose
@@ -22,17 +23,31 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
-static double now_s(void)
-{
-	struct timespec ts;
+struct stamp {
+	double wall, cpu;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+static struct stamp now_s(void)
+{
+	struct timespec w, c;
+	struct stamp t;
+
+	clock_gettime(CLOCK_MONOTONIC, &w);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+	t.wall = (double)w.tv_sec + (double)w.tv_nsec / 1e9;
+	t.cpu = (double)c.tv_sec + (double)c.tv_nsec / 1e9;
+	return t;
 }
 
-static void report(const char *name, double bytes, double secs)
+/* Prints "name<TAB>MB/s over wall time<TAB>MB per CPU second".  The CPU
+ * figure (user + system, both ends of the echo included) is the steadier
+ * one on a shared machine. */
+static void report(const char *name, double bytes, struct stamp t0)
 {
-	printf("%s\t%.1f\n", name, bytes / secs / 1e6);
+	struct stamp t1 = now_s();
+
+	printf("%s\t%.1f\t%.1f\n", name, bytes / (t1.wall - t0.wall) / 1e6,
+	       bytes / (t1.cpu - t0.cpu) / 1e6);
 	fflush(stdout);
 }
 
@@ -51,7 +66,7 @@ static void bench_add_drain(const char *name, size_t chunk, size_t total)
 	struct evbuffer *b = evbuffer_new();
 	char *data = malloc(chunk);
 	size_t batch = (1u << 20) / chunk + 1, done = 0, i;
-	double t0;
+	struct stamp t0;
 
 	memset(data, 'a', chunk);
 	t0 = now_s();
@@ -63,7 +78,7 @@ static void bench_add_drain(const char *name, size_t chunk, size_t total)
 			evbuffer_drain(b, chunk);
 		done += batch * chunk;
 	}
-	report(name, (double)done, now_s() - t0);
+	report(name, (double)done, t0);
 	evbuffer_free(b);
 	free(data);
 }
@@ -75,7 +90,7 @@ static void bench_readln(const char *name, size_t chunk, size_t total)
 	struct evbuffer *b = evbuffer_new();
 	char *line = malloc(chunk), *got;
 	size_t batch = (1u << 20) / chunk + 1, done = 0, i, n;
-	double t0;
+	struct stamp t0;
 
 	memset(line, 'x', chunk - 2);
 	line[chunk - 2] = '\r';
@@ -91,7 +106,7 @@ static void bench_readln(const char *name, size_t chunk, size_t total)
 		}
 		done += batch * chunk;
 	}
-	report(name, (double)done, now_s() - t0);
+	report(name, (double)done, t0);
 	evbuffer_free(b);
 	free(line);
 }
@@ -138,7 +153,7 @@ static void bench_echo(const char *name, size_t chunk, size_t total)
 	struct echo e;
 	struct bufferevent *a, *b;
 	evutil_socket_t sv[2];
-	double t0;
+	struct stamp t0;
 
 	memset(&e, 0, sizeof(e));
 	e.base = event_base_new();
@@ -166,7 +181,7 @@ static void bench_echo(const char *name, size_t chunk, size_t total)
 	t0 = now_s();
 	echo_a_write(a, &e);
 	event_base_dispatch(e.base);
-	report(name, (double)e.got, now_s() - t0);
+	report(name, (double)e.got, t0);
 	bufferevent_free(a);
 	bufferevent_free(b);
 	event_base_free(e.base);

@@ -396,7 +396,7 @@ static void test_write_low_watermark(void **state)
 	bufferevent_setwatermark(a, EV_WRITE, 256 * 1024, 0);
 	assert_int_equal(bufferevent_write(a, big, 1 << 20), 0);
 	/* The peer reads until the writer reports "below the low mark". */
-	while (w.calls == 0) {
+	for (int spins = 0; w.calls == 0 && spins < 100000; spins++) {
 		event_base_loop(base, EVLOOP_NONBLOCK);
 		if (read(sv[1], sink, sizeof(sink)) < 0)
 			assert_int_equal(errno, EAGAIN);
@@ -747,6 +747,65 @@ static void test_echo_bounded_memory(void **state)
 	event_base_free(base);
 }
 
+/* The small calls: setfd/getfd, getcb, read_buffer, refcounts, no-ops. */
+static void test_misc_calls(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct bufferevent *a;
+	struct evbuffer *sinkbuf = evbuffer_new();
+	bufferevent_data_cb rcb, wcb;
+	bufferevent_event_cb ecb;
+	void *arg;
+	struct rec r = {0};
+	int sv[2];
+
+	(void)state;
+	pair(sv);
+	r.base = base;
+	a = bufferevent_socket_new(base, -1, 0);
+	assert_int_equal(bufferevent_getfd(a), -1);
+	/* Enabling without a socket is remembered, not an error. */
+	assert_int_equal(bufferevent_enable(a, EV_READ), 0);
+	assert_int_equal(bufferevent_setfd(a, sv[0]), 0);
+	assert_int_equal(bufferevent_getfd(a), sv[0]);
+	bufferevent_setcb(a, exit_on_read, rec_write, rec_event, &r);
+	bufferevent_getcb(a, &rcb, &wcb, &ecb, &arg);
+	assert_ptr_equal(rcb, exit_on_read);
+	assert_ptr_equal(wcb, rec_write);
+	assert_ptr_equal(ecb, rec_event);
+	assert_ptr_equal(arg, &r);
+	bufferevent_getcb(a, NULL, NULL, NULL, NULL);
+	assert_null(bufferevent_get_underlying(a));
+	assert_int_equal(bufferevent_flush(a, EV_WRITE, BEV_FLUSH), 0);
+	bufferevent_lock(a);
+	bufferevent_unlock(a);
+	assert_int_equal(write(sv[1], "12345", 5), 5);
+	event_base_loopexit(base, &guard);
+	event_base_dispatch(base);
+	assert_int_equal(r.got, 5);
+	/* read_buffer moves the whole input. */
+	bufferevent_setcb(a, NULL, NULL, NULL, NULL);
+	assert_int_equal(write(sv[1], "678", 3), 3);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	assert_int_equal(bufferevent_read_buffer(a, sinkbuf), 0);
+	assert_int_equal(evbuffer_get_length(sinkbuf), 3);
+	assert_int_equal(bufferevent_read(a, r.data, 1), 0);
+	/* A reference keeps the object through bufferevent_free(). */
+	bufferevent_incref(a);
+	bufferevent_free(a);
+	assert_int_equal(bufferevent_get_input(a) != NULL, 1);
+	assert_int_equal(bufferevent_decref(a), 1);
+	/* NULL is tolerated everywhere. */
+	bufferevent_free(NULL);
+	assert_int_equal(bufferevent_write(NULL, "x", 1), -1);
+	assert_int_equal(bufferevent_enable(NULL, EV_READ), -1);
+	assert_null(bufferevent_get_input(NULL));
+	evbuffer_free(sinkbuf);
+	close(sv[0]);
+	close(sv[1]);
+	event_base_free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -763,6 +822,7 @@ int main(void)
 	    cmocka_unit_test(test_connect),
 	    cmocka_unit_test(test_connect_refused),
 	    cmocka_unit_test(test_api_1_3),
+	    cmocka_unit_test(test_misc_calls),
 	    cmocka_unit_test(test_echo_bounded_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

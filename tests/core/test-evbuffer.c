@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <event.h>
@@ -425,6 +426,118 @@ static void test_readln_very_long_line(void **state)
 	evbuffer_free(b);
 }
 
+/* Every EOL style gives the same lines whether the input is one chunk or
+ * one chunk per byte. */
+static void test_readln_byte_at_a_time(void **state)
+{
+	static const char input[] = "a\r\nbb\n\r\ncc\r\r\n\nd\0e\r\n\r\nf";
+	static const enum evbuffer_eol_style styles[] = {
+	    EVBUFFER_EOL_ANY, EVBUFFER_EOL_CRLF, EVBUFFER_EOL_CRLF_STRICT,
+	    EVBUFFER_EOL_LF, EVBUFFER_EOL_NUL};
+	size_t s, i, n1, n2;
+
+	(void)state;
+	for (s = 0; s < sizeof(styles) / sizeof(styles[0]); s++) {
+		struct evbuffer *whole = evbuffer_new(),
+		                *bytes = evbuffer_new();
+		char *l1, *l2;
+
+		evbuffer_add(whole, input, sizeof(input) - 1);
+		for (i = 0; i < sizeof(input) - 1; i++)
+			evbuffer_add_reference(bytes, input + i, 1, NULL, NULL);
+		assert_int_equal(evbuffer_peek(bytes, -1, NULL, NULL, 0),
+		                 (int)(sizeof(input) - 1));
+		for (;;) {
+			l1 = evbuffer_readln(whole, &n1, styles[s]);
+			l2 = evbuffer_readln(bytes, &n2, styles[s]);
+			if (l1 == NULL) {
+				assert_null(l2);
+				break;
+			}
+			assert_non_null(l2);
+			assert_int_equal(n1, n2);
+			assert_memory_equal(l1, l2, n1);
+			free(l1);
+			free(l2);
+		}
+		assert_int_equal(evbuffer_get_length(whole),
+		                 evbuffer_get_length(bytes));
+		evbuffer_free(whole);
+		evbuffer_free(bytes);
+	}
+}
+
+/* Data that ends right before an unmapped page: searching, reading lines
+ * and peeking never touch a byte past the end. */
+static void test_guard_page(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	unsigned char *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+	                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static const char tail[] = "GET / HTTP/1.1\r\nHost: a\r";
+	const size_t n = sizeof(tail) - 1;
+	unsigned char *data;
+	struct evbuffer *b = evbuffer_new();
+	struct evbuffer_ptr p;
+	char *l;
+
+	(void)state;
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
+	data = map + pg - n;
+	memcpy(data, tail, n);
+	evbuffer_add_reference(b, data, n, NULL, NULL);
+	p = evbuffer_search(b, "\r\n\r\n", 4, NULL);
+	assert_int_equal(p.pos, -1);
+	p = evbuffer_search(b, "a\r\n", 3, NULL);
+	assert_int_equal(p.pos, -1);
+	p = evbuffer_search(b, "a\r", 2, NULL);
+	assert_int_equal(p.pos, (ev_ssize_t)n - 2);
+	l = evbuffer_readln(b, NULL, EVBUFFER_EOL_CRLF_STRICT);
+	assert_string_equal(l, "GET / HTTP/1.1");
+	free(l);
+	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_CRLF));
+	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_CRLF_STRICT));
+	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_LF));
+	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_NUL));
+	l = evbuffer_readln(b, NULL, EVBUFFER_EOL_ANY);
+	assert_string_equal(l, "Host: a");
+	free(l);
+	assert_int_equal(evbuffer_get_length(b), 0);
+	evbuffer_free(b);
+	munmap(map, (size_t)pg * 2);
+}
+
+/* A line that exactly fills its chunk, then lines sharing one. */
+static void test_readln_whole_chunk(void **state)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *big = malloc(70000), *l;
+	size_t n;
+
+	(void)state;
+	memset(big, 'z', 70000);
+	memcpy(big + 69998, "\r\n", 2);
+	assert_int_equal(evbuffer_add(b, big, 70000), 0);
+	l = evbuffer_readln(b, &n, EVBUFFER_EOL_CRLF);
+	assert_int_equal(n, 69998);
+	assert_int_equal(strlen(l), 69998);
+	assert_int_equal(evbuffer_get_length(b), 0);
+	free(l);
+	/* Again, with more data behind the line. */
+	assert_int_equal(evbuffer_add(b, "ab\ncd\n", 6), 0);
+	l = evbuffer_readln(b, &n, EVBUFFER_EOL_LF);
+	assert_string_equal(l, "ab");
+	free(l);
+	l = evbuffer_readln(b, &n, EVBUFFER_EOL_LF);
+	assert_string_equal(l, "cd");
+	free(l);
+	assert_int_equal(evbuffer_add(b, "x", 1), 0);
+	assert_int_equal(evbuffer_get_length(b), 1);
+	evbuffer_free(b);
+	free(big);
+}
+
 static void test_search(void **state)
 {
 	static const char *const src[] = {"hel", "lo wo", "rld hello", "!"};
@@ -464,6 +577,35 @@ static void test_search(void **state)
 	assert_int_equal(p.pos, -1);
 	assert_int_equal(evbuffer_ptr_set(b, &p, 10, EVBUFFER_PTR_SET), 0);
 	assert_int_equal(evbuffer_ptr_set(b, &p, 9, EVBUFFER_PTR_ADD), -1);
+	/* A match that starts after the end of the range is not found. */
+	{
+		struct evbuffer *r = evbuffer_new();
+		struct evbuffer_ptr e;
+
+		evbuffer_add(r, "abcdefgh hello", 14);
+		assert_int_equal(evbuffer_ptr_set(r, &e, 2, EVBUFFER_PTR_SET),
+		                 0);
+		p = evbuffer_search_range(r, "hello", 5, NULL, &e);
+		assert_int_equal(p.pos, -1);
+		p = evbuffer_search_range(r, "h", 1, NULL, &e);
+		assert_int_equal(p.pos, -1);
+		assert_int_equal(evbuffer_ptr_set(r, &e, 8, EVBUFFER_PTR_SET),
+		                 0);
+		p = evbuffer_search_range(r, "h", 1, NULL, &e);
+		assert_int_equal(p.pos, 7);
+		evbuffer_free(r);
+	}
+	/* A position with only `pos` filled in still works. */
+	memset(&p, 0, sizeof(p));
+	p.pos = 7;
+	p = evbuffer_search(b, "o", 1, &p);
+	assert_int_equal(p.pos, 7);
+	memset(&p, 0, sizeof(p));
+	p.pos = 8;
+	assert_int_equal(evbuffer_ptr_set(b, &p, 4, EVBUFFER_PTR_ADD), 0);
+	assert_int_equal(p.pos, 12);
+	p = evbuffer_search(b, "hello", 5, &p);
+	assert_int_equal(p.pos, 12);
 	/* 1.3 evbuffer_find makes the match contiguous. */
 	{
 		unsigned char *f =
@@ -813,6 +955,9 @@ int main(void)
 	    cmocka_unit_test(test_readln_split_across_chunks),
 	    cmocka_unit_test(test_readln_cr_at_chunk_end_then_more),
 	    cmocka_unit_test(test_readln_very_long_line),
+	    cmocka_unit_test(test_readln_byte_at_a_time),
+	    cmocka_unit_test(test_guard_page),
+	    cmocka_unit_test(test_readln_whole_chunk),
 	    cmocka_unit_test(test_search),
 	    cmocka_unit_test(test_search_eol_and_copyout_from),
 	    cmocka_unit_test(test_peek_and_pullup),
