@@ -70,9 +70,6 @@ static void srv_finish(struct evhttp_connection *evcon)
 	}
 	evcon->state = EVCON_IDLE;
 	ev__http_parser_reset(&evcon->parser);
-	bufferevent_set_timeouts(evcon->bev, &evcon->timeout_tv,
-	    &evcon->timeout_tv);
-	bufferevent_enable(evcon->bev, EV_READ);
 	srv_process(evcon);
 }
 
@@ -581,9 +578,6 @@ static void srv_process(struct evhttp_connection *evcon)
 		case EV__HTTP_DONE:
 			req->priv->body_done = 1;
 			evcon->state = EVCON_DISPATCHED;
-			/* Hold pipelined input, but not without bound. */
-			bufferevent_set_timeouts(evcon->bev, NULL,
-			    &evcon->timeout_tv);
 			if (req->priv->reply_done) /* answered early */
 				return;
 			srv_dispatch(evcon, req);
@@ -625,6 +619,14 @@ static void srv_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	(void)bev;
 	if (what & BEV_EVENT_TIMEOUT) {
+		/* The application is still answering: a quiet client is no
+		 * reason to close.  (The timeout stays set between requests,
+		 * so as not to re-arm the read event for every request.) */
+		if ((what & BEV_EVENT_READING) &&
+		    evcon->state == EVCON_DISPATCHED) {
+			bufferevent_enable(evcon->bev, EV_READ);
+			return;
+		}
 		if ((what & BEV_EVENT_READING) &&
 		    evcon->state == EVCON_READING &&
 		    !ev__http_parser_idle(&evcon->parser)) {
