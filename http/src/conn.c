@@ -79,6 +79,8 @@ void ev__http_conn_destroy(struct evhttp_connection *evcon)
 		p->queued = 0;
 		ev__http_request_free(p->req);
 	}
+	if (evcon->spare)
+		ev__http_request_free(evcon->spare);
 	if (evcon->http)
 		ev__http_server_conn_closed(evcon->http, evcon);
 	if (evcon->bev)

@@ -94,6 +94,7 @@ struct evhttp_connection {
 	struct ev__http_parser parser;
 	struct ev__http_reqq requests; /* server: current; client: queue */
 	struct evhttp_request *reading; /* the message being parsed */
+	struct evhttp_request *spare;   /* server: a finished one, for reuse */
 
 	struct event *timer; /* request head (408), connect, retry, linger */
 	struct event *defer; /* runs deferred work from the loop */
@@ -154,6 +155,8 @@ int ev__http_add_header_n(struct evkeyvalq *headers, const char *key,
 /* request.c */
 struct evhttp_request *ev__http_request_new(void);
 void ev__http_request_free(struct evhttp_request *req);
+/* Empties a finished request for reuse on the same connection. */
+void ev__http_request_recycle(struct evhttp_request *req);
 const char *ev__http_method_name(enum evhttp_cmd_type type);
 int ev__http_method_parse(const char *m, enum evhttp_cmd_type *type);
 const char *ev__http_reason(int code);

@@ -56,6 +56,32 @@ void ev__http_request_free(struct evhttp_request *req)
 	free(req);
 }
 
+void ev__http_request_recycle(struct evhttp_request *req)
+{
+	struct evhttp_request_private *p = req->priv;
+
+	evhttp_clear_headers(req->input_headers);
+	evhttp_clear_headers(req->output_headers);
+	evbuffer_drain(req->input_buffer,
+	    evbuffer_get_length(req->input_buffer));
+	evbuffer_drain(req->output_buffer,
+	    evbuffer_get_length(req->output_buffer));
+	free(req->uri);
+	free(req->response_code_line);
+	free(p->host_cache);
+	req->uri = NULL;
+	req->response_code_line = NULL;
+	req->response_code = 0;
+	req->type = EVHTTP_REQ_GET;
+	req->major = 1;
+	req->minor = 1;
+	/* remote_host/port stay: a recycled request stays on its connection */
+	memset(p, 0, sizeof(*p));
+	p->req = req;
+	TAILQ_INIT(&p->in_hdrs);
+	TAILQ_INIT(&p->out_hdrs);
+}
+
 struct evhttp_request *evhttp_request_new(evhttp_request_cb cb, void *arg)
 {
 	struct evhttp_request *req = ev__http_request_new();
