@@ -451,6 +451,45 @@ static void test_refuses_injection(void **state)
 	evhttp_connection_free(evcon);
 }
 
+/* The 1.3 API: the current base (event_init()), evhttp_start(),
+ * evhttp_connection_new(), event_dispatch(). */
+static void hello13(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	reply_text(req, "old school");
+}
+
+static void test_13_api(void **state)
+{
+	struct event_base *base = event_init();
+	struct evhttp *http;
+	struct evhttp_connection *evcon;
+	struct result r = {0};
+	struct timeval tv = {10, 0};
+	int p, fd = tu_listen(&p);
+
+	(void)state;
+	close(fd);
+	http = evhttp_start("127.0.0.1", (ev_uint16_t)p);
+	assert_non_null(http);
+	evhttp_set_gencb(http, hello13, NULL);
+	evcon = evhttp_connection_new("127.0.0.1", (ev_uint16_t)p);
+	assert_non_null(evcon);
+	assert_ptr_equal(evhttp_connection_get_base(evcon), base);
+	r.base = base;
+	r.expect = 1;
+	assert_int_equal(evhttp_make_request(evcon, new_req(&r),
+			     EVHTTP_REQ_GET, "/"),
+	    0);
+	event_loopexit(&tv);
+	event_dispatch();
+	assert_int_equal(r.code, 200);
+	assert_string_equal(r.body, "old school");
+	evhttp_connection_free(evcon);
+	evhttp_free(http);
+	event_base_free(base);
+}
+
 #ifdef HAVE_LIBEV_DNS
 /* A name looked up through libev-dns: from a hosts file only, with no
  * nameserver configured, so nothing leaves the machine. */
@@ -517,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_close_callback),
 		cmocka_unit_test(test_free_from_callback),
 		cmocka_unit_test(test_refuses_injection),
+		cmocka_unit_test(test_13_api),
 #ifdef HAVE_LIBEV_DNS
 		cmocka_unit_test(test_name_lookup),
 #endif
