@@ -221,7 +221,8 @@ typedef void (*evbuffer_ref_cleanup_cb)(const void *data, size_t datalen,
  * Appends `datlen` bytes of caller-owned memory without copying them.  The
  * memory must stay valid and unchanged until `cleanupfn` runs (when the
  * bytes have all been drained or the buffer is freed).
- * @param cleanupfn may be NULL.
+ * @param cleanupfn may be NULL.  With `datlen` 0 nothing is kept and it
+ *        runs before this call returns.
  * @return 0 on success, -1 on failure (`cleanupfn` is then not called).
  */
 int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,

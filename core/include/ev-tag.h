@@ -33,7 +33,10 @@ int evtag_unmarshal_header(struct evbuffer *evbuf, ev_uint32_t *ptag);
 /** Appends an element with tag `tag` and `len` bytes of `data`. */
 void evtag_marshal(struct evbuffer *evbuf, ev_uint32_t tag, const void *data,
 		   ev_uint32_t len);
-/** Appends an element whose payload is all of `data` (left unchanged). */
+/**
+ * Appends an element whose payload is all of `data`; the data is moved
+ * (not copied), so `data` ends up empty, as in libevent.
+ */
 void evtag_marshal_buffer(struct evbuffer *evbuf, ev_uint32_t tag,
 			  struct evbuffer *data);
 /** Appends the encoding of a 32-bit number (no tag). */
@@ -42,6 +45,10 @@ void evtag_encode_int(struct evbuffer *evbuf, ev_uint32_t number);
 void evtag_encode_int64(struct evbuffer *evbuf, ev_uint64_t number);
 /** 1.3 name of evtag_encode_int(). */
 void encode_int(struct evbuffer *evbuf, ev_uint32_t number);
+/** 1.4 name of evtag_encode_int64(). */
+void encode_int64(struct evbuffer *evbuf, ev_uint64_t number);
+/** Appends the encoding of a tag number (no length, no payload). */
+void evtag_encode_tag(struct evbuffer *evbuf, ev_uint32_t tag);
 /** Appends an element holding an encoded 32-bit number. */
 void evtag_marshal_int(struct evbuffer *evbuf, ev_uint32_t tag,
 		       ev_uint32_t integer);
@@ -122,6 +129,12 @@ int evtag_unmarshal_timeval(struct evbuffer *evbuf, ev_uint32_t need_tag,
 int evtag_decode_int(ev_uint32_t *pnumber, struct evbuffer *evbuf);
 /** evtag_decode_int() for a 64-bit number. */
 int evtag_decode_int64(ev_uint64_t *pnumber, struct evbuffer *evbuf);
+/**
+ * Decodes and removes a tag number from the front.
+ * @return the number of bytes removed, or -1 on malformed or truncated
+ *         input.
+ */
+int evtag_decode_tag(ev_uint32_t *ptag, struct evbuffer *evbuf);
 
 #ifdef __cplusplus
 }

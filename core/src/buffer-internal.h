@@ -31,7 +31,7 @@
 /* Backing shared by the REF and FILE chunks cut from one range. */
 struct evbuf_ext {
 	unsigned refcnt;
-	int fd;				 /* FILE: closed with the last ref */
+	int fd;                          /* FILE: closed with the last ref */
 	evbuffer_ref_cleanup_cb cleanup; /* REF: run with the last ref */
 	void *cleanup_arg;
 	const void *data; /* REF: as given, for the cleanup */
@@ -61,7 +61,7 @@ struct evbuffer_cb_entry {
 	void *arg;
 	ev_uint32_t flags;
 	unsigned char obsolete; /* 1.3 (old, new) signature */
-	unsigned char removed;	/* unlinked once no callback runs */
+	unsigned char removed;  /* unlinked once no callback runs */
 };
 
 struct evbuffer {
@@ -109,7 +109,7 @@ struct evbuf_chunk *ev__buf_unlink_first(struct evbuffer *buf);
 int ev__buf_add_raw(struct evbuffer *buf, const void *data, size_t datlen);
 void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len);
 void ev__buf_notify(struct evbuffer *buf, size_t orig, size_t added,
-		    size_t deleted);
+                    size_t deleted);
 void ev__buf_drain(struct evbuffer *buf, size_t len);
 
 /* buffer-io.c */

@@ -69,11 +69,11 @@ int ev__buf_load_files(struct evbuffer *buf)
 		m = ev__chunk_new_mem(buf, c->off);
 		if (m == NULL)
 			return -1;
-		if (pread_full(c->ext->fd, m->buf, c->off,
-			       (off_t)c->misalign) < 0) {
+		if (pread_full(c->ext->fd, m->buf, c->off, (off_t)c->misalign) <
+		    0) {
 			ev__log(EVENT_LOG_WARN,
-				"evbuffer: reading file data failed: %s",
-				strerror(errno));
+			        "evbuffer: reading file data failed: %s",
+			        strerror(errno));
 			ev__chunk_free(buf, m);
 			return -1;
 		}
@@ -143,8 +143,8 @@ int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
 	orig = buffer->total_len;
 	buffer->total_len += (size_t)r;
 	if (space > 0) {
-		size_t k = (size_t)r < iov[0].iov_len ? (size_t)r
-						       : iov[0].iov_len;
+		size_t k =
+		    (size_t)r < iov[0].iov_len ? (size_t)r : iov[0].iov_len;
 
 		c->off += k;
 		r -= (ssize_t)k;
@@ -189,7 +189,7 @@ static ssize_t write_file_chunk(struct evbuf_chunk *c, int fd, size_t max)
 }
 
 int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd,
-			  ev_ssize_t howmuch)
+                          ev_ssize_t howmuch)
 {
 	struct iovec iov[WRITE_IOV];
 	struct evbuf_chunk *c;
@@ -262,7 +262,7 @@ int evbuffer_write(struct evbuffer *buffer, evutil_socket_t fd)
 }
 
 int evbuffer_add_file(struct evbuffer *outbuf, int fd, ev_off_t offset,
-		      ev_off_t length)
+                      ev_off_t length)
 {
 	struct evbuf_chunk *c = NULL;
 	struct evbuf_ext *e = NULL;

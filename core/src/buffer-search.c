@@ -20,7 +20,7 @@ static void pos_normalize(struct evbuf_chunk **c, size_t *o)
 }
 
 static void ptr_fill(struct evbuffer_ptr *p, size_t pos, struct evbuf_chunk *c,
-		     size_t o)
+                     size_t o)
 {
 	p->pos = (ev_ssize_t)pos;
 	p->internal_.chain = c;
@@ -37,7 +37,7 @@ static void ptr_none(struct evbuffer_ptr *p)
 /* Reads a start position (NULL: the beginning) into (c, o, pos).
  * Returns -1 for an invalid one. */
 static int ptr_start(struct evbuffer *buf, const struct evbuffer_ptr *start,
-		     struct evbuf_chunk **c, size_t *o, size_t *pos)
+                     struct evbuf_chunk **c, size_t *o, size_t *pos)
 {
 	if (start == NULL) {
 		*c = buf->first;
@@ -57,7 +57,7 @@ static int ptr_start(struct evbuffer *buf, const struct evbuffer_ptr *start,
 }
 
 int evbuffer_ptr_set(struct evbuffer *buffer, struct evbuffer_ptr *ptr,
-		     size_t position, enum evbuffer_ptr_how how)
+                     size_t position, enum evbuffer_ptr_how how)
 {
 	struct evbuf_chunk *c;
 	size_t o, base;
@@ -90,7 +90,7 @@ fail:
 
 /* Compares `len` bytes at (c, o) with `what`, across chunks. */
 static int match_at(const struct evbuf_chunk *c, size_t o, const char *what,
-		    size_t len)
+                    size_t len)
 {
 	size_t n;
 
@@ -111,9 +111,9 @@ static int match_at(const struct evbuf_chunk *c, size_t o, const char *what,
 }
 
 struct evbuffer_ptr evbuffer_search_range(struct evbuffer *buffer,
-					  const char *what, size_t len,
-					  const struct evbuffer_ptr *start,
-					  const struct evbuffer_ptr *end)
+                                          const char *what, size_t len,
+                                          const struct evbuffer_ptr *start,
+                                          const struct evbuffer_ptr *end)
 {
 	struct evbuffer_ptr r;
 	struct evbuf_chunk *c;
@@ -162,8 +162,8 @@ struct evbuffer_ptr evbuffer_search_range(struct evbuffer *buffer,
 }
 
 struct evbuffer_ptr evbuffer_search(struct evbuffer *buffer, const char *what,
-				    size_t len,
-				    const struct evbuffer_ptr *start)
+                                    size_t len,
+                                    const struct evbuffer_ptr *start)
 {
 	return evbuffer_search_range(buffer, what, len, start, NULL);
 }
@@ -171,7 +171,7 @@ struct evbuffer_ptr evbuffer_search(struct evbuffer *buffer, const char *what,
 /* Finds the first byte equal to `a` or `b` at or after (c, o); returns its
  * absolute position and moves (c, o) there, or returns -1. */
 static ev_ssize_t find_byte2(struct evbuf_chunk **cp, size_t *op, size_t pos,
-			     int a, int b)
+                             int a, int b)
 {
 	struct evbuf_chunk *c = *cp;
 	size_t o = *op;
@@ -206,9 +206,9 @@ static unsigned char byte_at(const struct evbuf_chunk *c, size_t o)
 /* The core of evbuffer_search_eol(): from (c, o, pos) finds the start of
  * the next end of line and its length.  Returns its position or -1. */
 static ev_ssize_t find_eol(struct evbuf_chunk *c, size_t o, size_t pos,
-			   enum evbuffer_eol_style style,
-			   struct evbuf_chunk **out_c, size_t *out_o,
-			   size_t *eol_len)
+                           enum evbuffer_eol_style style,
+                           struct evbuf_chunk **out_c, size_t *out_o,
+                           size_t *eol_len)
 {
 	ev_ssize_t at;
 
@@ -267,8 +267,8 @@ static ev_ssize_t find_eol(struct evbuf_chunk *c, size_t o, size_t pos,
 				pos += k - o;
 				if (pos > start &&
 				    (k > 0 ? data[k - 1] == '\r'
-					   : byte_at(prevc, prevc->off - 1) ==
-						     '\r')) {
+				           : byte_at(prevc, prevc->off - 1) ==
+				                 '\r')) {
 					at = (ev_ssize_t)pos - 1;
 					if (k > 0) {
 						o = k - 1;
@@ -301,9 +301,9 @@ found:
 }
 
 struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
-					struct evbuffer_ptr *start,
-					size_t *eol_len_out,
-					enum evbuffer_eol_style eol_style)
+                                        struct evbuffer_ptr *start,
+                                        size_t *eol_len_out,
+                                        enum evbuffer_eol_style eol_style)
 {
 	struct evbuffer_ptr r;
 	struct evbuf_chunk *c, *fc;
@@ -329,7 +329,7 @@ struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
 }
 
 char *evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
-		      enum evbuffer_eol_style eol_style)
+                      enum evbuffer_eol_style eol_style)
 {
 	struct evbuf_chunk *c, *fc;
 	size_t fo, eol_len = 0, n, orig;
@@ -373,8 +373,8 @@ char *evbuffer_readline(struct evbuffer *buffer)
 }
 
 int evbuffer_peek(struct evbuffer *buffer, ev_ssize_t len,
-		  struct evbuffer_ptr *start_at, struct evbuffer_iovec *vec_out,
-		  int n_vec)
+                  struct evbuffer_ptr *start_at, struct evbuffer_iovec *vec_out,
+                  int n_vec)
 {
 	struct evbuf_chunk *c;
 	size_t o, pos, left;
@@ -405,8 +405,8 @@ int evbuffer_peek(struct evbuffer *buffer, ev_ssize_t len,
 }
 
 ev_ssize_t evbuffer_copyout_from(struct evbuffer *buf,
-				 const struct evbuffer_ptr *pos,
-				 void *data_out, size_t datlen)
+                                 const struct evbuffer_ptr *pos, void *data_out,
+                                 size_t datlen)
 {
 	struct evbuf_chunk *c;
 	size_t o, at, done = 0, n;
@@ -431,7 +431,7 @@ ev_ssize_t evbuffer_copyout_from(struct evbuffer *buf,
 }
 
 unsigned char *evbuffer_find(struct evbuffer *buffer, const unsigned char *what,
-			     size_t len)
+                             size_t len)
 {
 	struct evbuffer_ptr p;
 	unsigned char *data;

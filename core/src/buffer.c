@@ -4,6 +4,7 @@
  * buffer-io.c.  The invariants are described in buffer-internal.h.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 /* Chunk header size, rounded so inline storage stays 16-byte aligned. */
 #define CHUNK_HDR ((sizeof(struct evbuf_chunk) + 15) & ~(size_t)15)
 /* Smallest allocation; below a page, allocations are powers of two. */
-#define CHUNK_MIN 1024
+#define CHUNK_MIN  1024
 #define CHUNK_PAGE 4096
 /* A stream of small adds gets chunks growing up to this size, so it does
  * not end up as thousands of tiny chunks. */
@@ -41,6 +42,115 @@ static size_t chunk_alloc_size(size_t need)
 	return (total + CHUNK_PAGE - 1) & ~(size_t)(CHUNK_PAGE - 1);
 }
 
+/*
+ * A small per-thread cache of drained MEM chunks.  Data often flows from
+ * one buffer to another (socket input -> output of the peer, lines read
+ * then freed), so the buffer that frees a chunk is rarely the one that
+ * needs the next; without the cache every such hop is a malloc/free pair,
+ * and large ones make malloc trim and re-fault the heap top.  Bounded in
+ * count and bytes; freed at thread exit.
+ */
+#define TCACHE_MAX_CHUNKS 32
+#define TCACHE_MAX_BYTES  (2u << 20)
+
+struct chunk_cache {
+	struct evbuf_chunk *head;
+	size_t n, bytes;
+	int registered;
+};
+
+/* initial-exec: one instruction per access instead of __tls_get_addr. */
+static _Thread_local struct chunk_cache tcache
+    __attribute__((tls_model("initial-exec")));
+static pthread_key_t tcache_key;
+static pthread_once_t tcache_once = PTHREAD_ONCE_INIT;
+static int tcache_key_ok;
+
+static void tcache_destroy(void *arg)
+{
+	struct chunk_cache *cc = arg;
+	struct evbuf_chunk *c;
+
+	while ((c = cc->head) != NULL) {
+		cc->head = c->next;
+		free(c);
+	}
+	cc->n = 0;
+	cc->bytes = 0;
+}
+
+static void tcache_key_init(void)
+{
+	tcache_key_ok = pthread_key_create(&tcache_key, tcache_destroy) == 0;
+}
+
+/* If the library is unloaded (dlclose) while threads still run, their
+ * exit must not call into unmapped code: drop the key (other threads'
+ * caches are then leaked, not freed). */
+__attribute__((destructor)) static void tcache_unload(void)
+{
+	if (tcache_key_ok) {
+		pthread_key_delete(tcache_key);
+		tcache_key_ok = 0;
+	}
+	tcache_destroy(&tcache);
+}
+
+/* Frees the oldest cached chunk (the list's tail). */
+static void tcache_evict_oldest(void)
+{
+	struct evbuf_chunk **pp = &tcache.head;
+
+	while ((*pp)->next != NULL)
+		pp = &(*pp)->next;
+	tcache.n--;
+	tcache.bytes -= (*pp)->size;
+	free(*pp);
+	*pp = NULL;
+}
+
+static int tcache_put(struct evbuf_chunk *c)
+{
+	if (c->size > SPARE_MAX)
+		return 0;
+	/* Newest first; the oldest make room, so the cache follows the
+	 * sizes in use now. */
+	while (tcache.head != NULL &&
+	       (tcache.n >= TCACHE_MAX_CHUNKS ||
+	        tcache.bytes + c->size > TCACHE_MAX_BYTES))
+		tcache_evict_oldest();
+	if (!tcache.registered) {
+		/* The key's destructor frees the cache when the thread ends. */
+		pthread_once(&tcache_once, tcache_key_init);
+		if (!tcache_key_ok ||
+		    pthread_setspecific(tcache_key, &tcache) != 0)
+			return 0;
+		tcache.registered = 1;
+	}
+	c->next = tcache.head;
+	tcache.head = c;
+	tcache.n++;
+	tcache.bytes += c->size;
+	return 1;
+}
+
+/* A cached chunk that fits `need` without wasting much memory. */
+static struct evbuf_chunk *tcache_get(size_t need)
+{
+	struct evbuf_chunk **pp, *c;
+	size_t limit = need < 2048 ? 8192 : 4 * need;
+
+	for (pp = &tcache.head; (c = *pp) != NULL; pp = &c->next) {
+		if (c->size >= need && c->size <= limit) {
+			*pp = c->next;
+			tcache.n--;
+			tcache.bytes -= c->size;
+			return c;
+		}
+	}
+	return NULL;
+}
+
 struct evbuf_chunk *ev__chunk_new_mem(struct evbuffer *buf, size_t need)
 {
 	struct evbuf_chunk *c = buf->spare;
@@ -48,6 +158,10 @@ struct evbuf_chunk *ev__chunk_new_mem(struct evbuffer *buf, size_t need)
 
 	if (c != NULL && c->size >= need) {
 		buf->spare = NULL;
+	} else {
+		c = tcache_get(need);
+	}
+	if (c != NULL) {
 		c->next = NULL;
 		c->misalign = 0;
 		c->off = 0;
@@ -61,7 +175,7 @@ struct evbuf_chunk *ev__chunk_new_mem(struct evbuffer *buf, size_t need)
 	c = malloc(total);
 	if (c == NULL) {
 		ev__log(EVENT_LOG_WARN, "evbuffer: out of memory for %zu bytes",
-			need);
+		        need);
 		return NULL;
 	}
 	c->next = NULL;
@@ -81,11 +195,15 @@ void ev__chunk_free(struct evbuffer *buf, struct evbuf_chunk *c)
 		 * allocation: steady add/drain then never mallocs. */
 		if (buf != NULL && c->size <= SPARE_MAX &&
 		    (buf->spare == NULL || buf->spare->size < c->size)) {
-			free(buf->spare);
+			struct evbuf_chunk *old = buf->spare;
+
 			buf->spare = c;
-			return;
+			if (old == NULL)
+				return;
+			c = old;
 		}
-		free(c);
+		if (!tcache_put(c))
+			free(c);
 		return;
 	}
 	if ((c->flags & EVBUF_CH_FILE) && buf != NULL)
@@ -107,8 +225,8 @@ static void buf_reset_chain(struct evbuffer *buf)
  * where `last` hangs inside that chain, or NULL when first == last.  An
  * empty tail chunk of `buf` is dropped, keeping "only last may be empty". */
 static void buf_splice_tail(struct evbuffer *buf, struct evbuf_chunk *first,
-			    struct evbuf_chunk *last,
-			    struct evbuf_chunk **inner_link)
+                            struct evbuf_chunk *last,
+                            struct evbuf_chunk **inner_link)
 {
 	struct evbuf_chunk **link;
 	struct evbuf_chunk *old = NULL;
@@ -170,7 +288,7 @@ static void buf_sweep_cbs(struct evbuffer *buf)
 }
 
 void ev__buf_notify(struct evbuffer *buf, size_t orig, size_t added,
-		    size_t deleted)
+                    size_t deleted)
 {
 	struct evbuffer_cb_info info;
 	struct evbuffer_cb_entry *e;
@@ -186,7 +304,7 @@ void ev__buf_notify(struct evbuffer *buf, size_t orig, size_t added,
 			continue;
 		if (e->obsolete)
 			e->u.cb_obsolete(buf, orig, orig + added - deleted,
-					 e->arg);
+			                 e->arg);
 		else
 			e->u.cb(buf, &info, e->arg);
 	}
@@ -218,7 +336,8 @@ void evbuffer_free(struct evbuffer *buf)
 		next = c->next;
 		ev__chunk_free(NULL, c);
 	}
-	free(buf->spare);
+	if (buf->spare != NULL && !tcache_put(buf->spare))
+		free(buf->spare);
 	for (e = buf->cbs; e != NULL; e = enext) {
 		enext = e->next;
 		free(e);
@@ -275,8 +394,7 @@ static int chunk_try_realign(struct evbuf_chunk *c, size_t want)
 {
 	if (!(c->flags & EVBUF_CH_MEM) || c->misalign == 0)
 		return 0;
-	if (c->size - c->off < want || c->off > c->size / 2 ||
-	    c->off > 2048)
+	if (c->size - c->off < want || c->off > c->size / 2 || c->off > 2048)
 		return 0;
 	memmove(c->buf, c->buf + c->misalign, c->off);
 	c->misalign = 0;
@@ -300,14 +418,17 @@ int ev__buf_add_raw(struct evbuffer *buf, const void *data, size_t datlen)
 			buf->total_len += datlen;
 			return 0;
 		}
-		if (c->off == 0)
-			space = 0; /* an empty tail is replaced, not filled */
+		/* An empty tail is replaced, not filled; and a large add is
+		 * not split over a sliver of tail space, which keeps it
+		 * contiguous for readln/pullup at a bounded waste. */
+		if (c->off == 0 || space < datlen / 4)
+			space = 0;
 	}
 	need = datlen - space;
 	grow = need;
 	if (grow < CHUNK_GROW_MAX && c != NULL) {
-		size_t g = c->size < CHUNK_GROW_MAX / 2 ? c->size * 2
-							: CHUNK_GROW_MAX;
+		size_t g =
+		    c->size < CHUNK_GROW_MAX / 2 ? c->size * 2 : CHUNK_GROW_MAX;
 		if (grow < g)
 			grow = g;
 	}
@@ -346,7 +467,7 @@ int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 }
 
 size_t evbuffer_add_iovec(struct evbuffer *buf, struct evbuffer_iovec *vec,
-			  int n_vec)
+                          int n_vec)
 {
 	size_t total = 0, orig;
 	int i;
@@ -431,8 +552,7 @@ void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len)
 	}
 }
 
-ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out,
-			    size_t datlen)
+ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
 {
 	if (buf == NULL || (data_out == NULL && datlen > 0))
 		return -1;
@@ -450,8 +570,7 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 {
 	size_t orig;
 
-	if (buf == NULL || buf->freeze_start ||
-	    (data == NULL && datlen > 0))
+	if (buf == NULL || buf->freeze_start || (data == NULL && datlen > 0))
 		return -1;
 	if (datlen > (size_t)EV_INT32_MAX)
 		datlen = (size_t)EV_INT32_MAX;
@@ -511,9 +630,9 @@ static void buf_drop_empty_last(struct evbuffer *buf)
 		return;
 	}
 	*buf->last_link = NULL;
-	buf->last = (struct evbuf_chunk *)(void *)((char *)buf->last_link -
-						   offsetof(struct evbuf_chunk,
-							    next));
+	buf->last =
+	    (struct evbuf_chunk *)(void *)((char *)buf->last_link -
+	                                   offsetof(struct evbuf_chunk, next));
 	for (link = &buf->first; *link != buf->last; link = &(*link)->next)
 		;
 	buf->last_link = link;
@@ -556,7 +675,7 @@ int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src)
 }
 
 int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
-			   size_t datlen)
+                           size_t datlen)
 {
 	struct evbuf_chunk *c, *part;
 	size_t moved = 0, src_orig, dst_orig;
@@ -591,7 +710,8 @@ int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
 
 		c = src->first;
 		if (c->flags & EVBUF_CH_MEM) {
-			if (ev__buf_add_raw(dst, c->buf + c->misalign, rest) < 0)
+			if (ev__buf_add_raw(dst, c->buf + c->misalign, rest) <
+			    0)
 				goto done;
 		} else {
 			/* Shared backing: cut the range, no copy, no read. */
@@ -635,7 +755,7 @@ int evbuffer_expand(struct evbuffer *buf, size_t datlen)
 }
 
 int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
-			   struct evbuffer_iovec *vec, int n_vec)
+                           struct evbuffer_iovec *vec, int n_vec)
 {
 	struct evbuf_chunk *c, *n;
 	size_t want, space;
@@ -681,7 +801,7 @@ int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
 }
 
 int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
-			  int n_vecs)
+                          int n_vecs)
 {
 	size_t added = 0, orig;
 	int i;
@@ -719,8 +839,8 @@ static void ext_cleanup_noop(const void *data, size_t len, void *arg)
 }
 
 int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
-			   size_t datlen, evbuffer_ref_cleanup_cb cleanupfn,
-			   void *cleanupfn_arg)
+                           size_t datlen, evbuffer_ref_cleanup_cb cleanupfn,
+                           void *cleanupfn_arg)
 {
 	struct evbuf_chunk *c;
 	struct evbuf_ext *e;
@@ -956,7 +1076,7 @@ static void buf_drop_cb(struct evbuffer *buf, struct evbuffer_cb_entry *e)
 }
 
 struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buffer,
-					  evbuffer_cb_func cb, void *cbarg)
+                                          evbuffer_cb_func cb, void *cbarg)
 {
 	struct evbuffer_cb_entry *e;
 
@@ -969,7 +1089,7 @@ struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buffer,
 }
 
 int evbuffer_remove_cb_entry(struct evbuffer *buffer,
-			     struct evbuffer_cb_entry *ent)
+                             struct evbuffer_cb_entry *ent)
 {
 	struct evbuffer_cb_entry *e;
 
@@ -985,7 +1105,7 @@ int evbuffer_remove_cb_entry(struct evbuffer *buffer,
 }
 
 int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb_func cb,
-		       void *cbarg)
+                       void *cbarg)
 {
 	struct evbuffer_cb_entry *e;
 
@@ -1001,8 +1121,8 @@ int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb_func cb,
 	return -1;
 }
 
-int evbuffer_cb_set_flags(struct evbuffer *buffer,
-			  struct evbuffer_cb_entry *cb, ev_uint32_t flags)
+int evbuffer_cb_set_flags(struct evbuffer *buffer, struct evbuffer_cb_entry *cb,
+                          ev_uint32_t flags)
 {
 	(void)buffer;
 	if (cb == NULL)
@@ -1012,7 +1132,7 @@ int evbuffer_cb_set_flags(struct evbuffer *buffer,
 }
 
 int evbuffer_cb_clear_flags(struct evbuffer *buffer,
-			    struct evbuffer_cb_entry *cb, ev_uint32_t flags)
+                            struct evbuffer_cb_entry *cb, ev_uint32_t flags)
 {
 	(void)buffer;
 	if (cb == NULL)

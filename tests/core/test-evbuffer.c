@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <event.h>
@@ -22,9 +23,9 @@ static struct evbuffer *pieces(const char *const *p, size_t n)
 
 	assert_non_null(b);
 	for (i = 0; i < n; i++)
-		assert_int_equal(evbuffer_add_reference(b, p[i], strlen(p[i]),
-							NULL, NULL),
-				 0);
+		assert_int_equal(
+		    evbuffer_add_reference(b, p[i], strlen(p[i]), NULL, NULL),
+		    0);
 	return b;
 }
 
@@ -91,7 +92,7 @@ static void test_overflow(void **state)
 	assert_int_equal(evbuffer_expand(b, SIZE_MAX / 2), -1);
 	assert_int_equal(evbuffer_prepend(b, x, SIZE_MAX), -1);
 	assert_int_equal(evbuffer_add_reference(b, x, SIZE_MAX, NULL, NULL),
-			 -1);
+	                 -1);
 	assert_int_equal(evbuffer_reserve_space(b, -1, v, 2), -1);
 	assert_int_equal(evbuffer_reserve_space(b, INT64_MAX, v, 2), -1);
 	assert_int_equal(evbuffer_get_length(b), 3);
@@ -199,13 +200,12 @@ static void test_reference(void **state)
 
 	(void)state;
 	cleanups = 0;
-	assert_int_equal(evbuffer_add_reference(a, msg, 0, count_cleanup,
-						&cleanups),
-			 0);
+	assert_int_equal(
+	    evbuffer_add_reference(a, msg, 0, count_cleanup, &cleanups), 0);
 	assert_int_equal(cleanups, 1); /* nothing kept, released at once */
 	assert_int_equal(evbuffer_add_reference(a, msg, strlen(msg),
-						count_cleanup, &cleanups),
-			 0);
+	                                        count_cleanup, &cleanups),
+	                 0);
 	assert_int_equal(evbuffer_peek(a, -1, NULL, &v, 1), 1);
 	assert_ptr_equal(v.iov_base, msg);
 	/* Split the reference between two buffers without copying. */
@@ -218,9 +218,8 @@ static void test_reference(void **state)
 	assert_memory_equal(out, "zero", 4);
 	assert_int_equal(cleanups, 2);
 	/* Freed with the buffer. */
-	assert_int_equal(evbuffer_add_reference(a, msg, 3, count_cleanup,
-						&cleanups),
-			 0);
+	assert_int_equal(
+	    evbuffer_add_reference(a, msg, 3, count_cleanup, &cleanups), 0);
 	evbuffer_free(a);
 	assert_int_equal(cleanups, 3);
 	evbuffer_free(b);
@@ -236,9 +235,8 @@ static void test_remove_buffer(void **state)
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (char)('a' + i % 26);
 	assert_int_equal(evbuffer_add(a, data, 3000), 0);
-	assert_int_equal(evbuffer_add_reference(a, data + 3000, 4000, NULL,
-						NULL),
-			 0);
+	assert_int_equal(
+	    evbuffer_add_reference(a, data + 3000, 4000, NULL, NULL), 0);
 	assert_int_equal(evbuffer_add(a, data + 7000, 3000), 0);
 	assert_int_equal(evbuffer_add(b, "x", 1), 0);
 	assert_int_equal(evbuffer_remove_buffer(a, b, 5000), 5000);
@@ -350,7 +348,7 @@ static void test_readln_split_across_chunks(void **state)
 	/* The CR ends one chunk and the LF starts the next. */
 	static const char *const src[] = {"ab", "c\r", "\nde", "f\r", "\n"};
 	static const enum evbuffer_eol_style styles[] = {
-		EVBUFFER_EOL_CRLF, EVBUFFER_EOL_CRLF_STRICT, EVBUFFER_EOL_ANY};
+	    EVBUFFER_EOL_CRLF, EVBUFFER_EOL_CRLF_STRICT, EVBUFFER_EOL_ANY};
 	size_t i, n;
 	char *l;
 
@@ -391,7 +389,7 @@ static void test_readln_cr_at_chunk_end_then_more(void **state)
 	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_CRLF));
 	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_CRLF_STRICT));
 	assert_int_equal(evbuffer_add_reference(b, "\ny\r\n", 4, NULL, NULL),
-			 0);
+	                 0);
 	l = evbuffer_readln(b, NULL, EVBUFFER_EOL_CRLF_STRICT);
 	assert_string_equal(l, "x");
 	free(l);
@@ -413,8 +411,8 @@ static void test_readln_very_long_line(void **state)
 	for (i = 0; i < 2000; i++) {
 		assert_int_equal(evbuffer_add(b, piece, sizeof(piece)), 0);
 		assert_null(i % 500 == 0
-				    ? evbuffer_readln(b, NULL, EVBUFFER_EOL_LF)
-				    : NULL);
+		                ? evbuffer_readln(b, NULL, EVBUFFER_EOL_LF)
+		                : NULL);
 	}
 	assert_int_equal(evbuffer_add(b, "\r\ntail", 6), 0);
 	l = evbuffer_readln(b, &n, EVBUFFER_EOL_CRLF);
@@ -426,6 +424,88 @@ static void test_readln_very_long_line(void **state)
 	free(l);
 	assert_int_equal(evbuffer_get_length(b), 4);
 	evbuffer_free(b);
+}
+
+/* Every EOL style gives the same lines whether the input is one chunk or
+ * one chunk per byte. */
+static void test_readln_byte_at_a_time(void **state)
+{
+	static const char input[] = "a\r\nbb\n\r\ncc\r\r\n\nd\0e\r\n\r\nf";
+	static const enum evbuffer_eol_style styles[] = {
+	    EVBUFFER_EOL_ANY, EVBUFFER_EOL_CRLF, EVBUFFER_EOL_CRLF_STRICT,
+	    EVBUFFER_EOL_LF, EVBUFFER_EOL_NUL};
+	size_t s, i, n1, n2;
+
+	(void)state;
+	for (s = 0; s < sizeof(styles) / sizeof(styles[0]); s++) {
+		struct evbuffer *whole = evbuffer_new(),
+		                *bytes = evbuffer_new();
+		char *l1, *l2;
+
+		evbuffer_add(whole, input, sizeof(input) - 1);
+		for (i = 0; i < sizeof(input) - 1; i++)
+			evbuffer_add_reference(bytes, input + i, 1, NULL, NULL);
+		assert_int_equal(evbuffer_peek(bytes, -1, NULL, NULL, 0),
+		                 (int)(sizeof(input) - 1));
+		for (;;) {
+			l1 = evbuffer_readln(whole, &n1, styles[s]);
+			l2 = evbuffer_readln(bytes, &n2, styles[s]);
+			if (l1 == NULL) {
+				assert_null(l2);
+				break;
+			}
+			assert_non_null(l2);
+			assert_int_equal(n1, n2);
+			assert_memory_equal(l1, l2, n1);
+			free(l1);
+			free(l2);
+		}
+		assert_int_equal(evbuffer_get_length(whole),
+		                 evbuffer_get_length(bytes));
+		evbuffer_free(whole);
+		evbuffer_free(bytes);
+	}
+}
+
+/* Data that ends right before an unmapped page: searching, reading lines
+ * and peeking never touch a byte past the end. */
+static void test_guard_page(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	unsigned char *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+	                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static const char tail[] = "GET / HTTP/1.1\r\nHost: a\r";
+	const size_t n = sizeof(tail) - 1;
+	unsigned char *data;
+	struct evbuffer *b = evbuffer_new();
+	struct evbuffer_ptr p;
+	char *l;
+
+	(void)state;
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
+	data = map + pg - n;
+	memcpy(data, tail, n);
+	evbuffer_add_reference(b, data, n, NULL, NULL);
+	p = evbuffer_search(b, "\r\n\r\n", 4, NULL);
+	assert_int_equal(p.pos, -1);
+	p = evbuffer_search(b, "a\r\n", 3, NULL);
+	assert_int_equal(p.pos, -1);
+	p = evbuffer_search(b, "a\r", 2, NULL);
+	assert_int_equal(p.pos, (ev_ssize_t)n - 2);
+	l = evbuffer_readln(b, NULL, EVBUFFER_EOL_CRLF_STRICT);
+	assert_string_equal(l, "GET / HTTP/1.1");
+	free(l);
+	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_CRLF));
+	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_CRLF_STRICT));
+	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_LF));
+	assert_null(evbuffer_readln(b, NULL, EVBUFFER_EOL_NUL));
+	l = evbuffer_readln(b, NULL, EVBUFFER_EOL_ANY);
+	assert_string_equal(l, "Host: a");
+	free(l);
+	assert_int_equal(evbuffer_get_length(b), 0);
+	evbuffer_free(b);
+	munmap(map, (size_t)pg * 2);
 }
 
 static void test_search(void **state)
@@ -469,8 +549,8 @@ static void test_search(void **state)
 	assert_int_equal(evbuffer_ptr_set(b, &p, 9, EVBUFFER_PTR_ADD), -1);
 	/* 1.3 evbuffer_find makes the match contiguous. */
 	{
-		unsigned char *f = evbuffer_find(
-			b, (const unsigned char *)"lo wor", 6);
+		unsigned char *f =
+		    evbuffer_find(b, (const unsigned char *)"lo wor", 6);
 
 		assert_non_null(f);
 		assert_memory_equal(f, "lo wor", 6);
@@ -620,7 +700,7 @@ static void test_add_iovec_and_expand(void **state)
 {
 	struct evbuffer *b = evbuffer_new();
 	struct evbuffer_iovec in[3] = {
-		{(void *)"ab", 2}, {(void *)"", 0}, {(void *)"cde", 3}};
+	    {(void *)"ab", 2}, {(void *)"", 0}, {(void *)"cde", 3}};
 	struct evbuffer_iovec v;
 	void *p;
 
@@ -654,7 +734,7 @@ struct cbrec {
 };
 
 static void rec_cb(struct evbuffer *b, const struct evbuffer_cb_info *i,
-		   void *arg)
+                   void *arg)
 {
 	struct cbrec *r = arg;
 
@@ -677,7 +757,7 @@ static void old_cb(struct evbuffer *b, size_t o, size_t n, void *arg)
 
 static struct evbuffer_cb_entry *self_entry;
 static void self_removing_cb(struct evbuffer *b,
-			     const struct evbuffer_cb_info *i, void *arg)
+                             const struct evbuffer_cb_info *i, void *arg)
 {
 	(void)i;
 	(*(int *)arg)++;
@@ -769,9 +849,8 @@ static void test_add_file_memory_and_deferred(void **state)
 
 	(void)state;
 	/* Without DRAINS_TO_FD the data is read at once. */
-	assert_int_equal(evbuffer_add_file(a, make_file("0123456789", 10), 2,
-					   5),
-			 0);
+	assert_int_equal(
+	    evbuffer_add_file(a, make_file("0123456789", 10), 2, 5), 0);
 	assert_int_equal(evbuffer_get_length(a), 5);
 	assert_memory_equal(evbuffer_pullup(a, -1), "23456", 5);
 	assert_int_equal(evbuffer_add_file(a, make_file("abc", 3), 0, -1), 0);
@@ -779,16 +858,14 @@ static void test_add_file_memory_and_deferred(void **state)
 	assert_int_equal(evbuffer_add_file(a, make_file("abc", 3), 5, -1), 0);
 	assert_int_equal(evbuffer_get_length(a), 8);
 	assert_int_equal(evbuffer_add_file(a, -1, 0, 1), -1);
-	assert_int_equal(evbuffer_add_file(a, make_file("abc", 3), -1, 1),
-			 -1);
+	assert_int_equal(evbuffer_add_file(a, make_file("abc", 3), -1, 1), -1);
 	/* A file range past the end fails when read. */
 	assert_int_equal(evbuffer_add_file(a, make_file("abc", 3), 0, 10), -1);
 	/* With the flag, it stays in the file until something reads it. */
 	assert_int_equal(evbuffer_set_flags(b, EVBUFFER_FLAG_DRAINS_TO_FD), 0);
-	assert_int_equal(evbuffer_add_file(b, make_file("line one\nline two\n",
-							18),
-					   0, 18),
-			 0);
+	assert_int_equal(
+	    evbuffer_add_file(b, make_file("line one\nline two\n", 18), 0, 18),
+	    0);
 	assert_int_equal(evbuffer_get_length(b), 18);
 	/* Split the file range between buffers, then read both. */
 	assert_int_equal(evbuffer_remove_buffer(b, a, 4), 4);
@@ -798,7 +875,7 @@ static void test_add_file_memory_and_deferred(void **state)
 	assert_int_equal(evbuffer_get_length(a), 12);
 	assert_memory_equal(evbuffer_pullup(a, -1) + 8, "line", 4);
 	assert_int_equal(evbuffer_clear_flags(b, EVBUFFER_FLAG_DRAINS_TO_FD),
-			 0);
+	                 0);
 	evbuffer_free(a);
 	evbuffer_free(b);
 }
@@ -806,29 +883,31 @@ static void test_add_file_memory_and_deferred(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_zero_length_adds),
-		cmocka_unit_test(test_overflow),
-		cmocka_unit_test(test_add_remove_many),
-		cmocka_unit_test(test_steady_state_reuses_memory),
-		cmocka_unit_test(test_add_buffer_moves_chunks),
-		cmocka_unit_test(test_reference),
-		cmocka_unit_test(test_remove_buffer),
-		cmocka_unit_test(test_readln_styles),
-		cmocka_unit_test(test_readln_nul_and_bad_style),
-		cmocka_unit_test(test_readln_split_across_chunks),
-		cmocka_unit_test(test_readln_cr_at_chunk_end_then_more),
-		cmocka_unit_test(test_readln_very_long_line),
-		cmocka_unit_test(test_search),
-		cmocka_unit_test(test_search_eol_and_copyout_from),
-		cmocka_unit_test(test_peek_and_pullup),
-		cmocka_unit_test(test_prepend),
-		cmocka_unit_test(test_printf),
-		cmocka_unit_test(test_reserve_commit),
-		cmocka_unit_test(test_add_iovec_and_expand),
-		cmocka_unit_test(test_callbacks),
-		cmocka_unit_test(test_freeze),
-		cmocka_unit_test(test_add_file_memory_and_deferred),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_zero_length_adds),
+	    cmocka_unit_test(test_overflow),
+	    cmocka_unit_test(test_add_remove_many),
+	    cmocka_unit_test(test_steady_state_reuses_memory),
+	    cmocka_unit_test(test_add_buffer_moves_chunks),
+	    cmocka_unit_test(test_reference),
+	    cmocka_unit_test(test_remove_buffer),
+	    cmocka_unit_test(test_readln_styles),
+	    cmocka_unit_test(test_readln_nul_and_bad_style),
+	    cmocka_unit_test(test_readln_split_across_chunks),
+	    cmocka_unit_test(test_readln_cr_at_chunk_end_then_more),
+	    cmocka_unit_test(test_readln_very_long_line),
+	    cmocka_unit_test(test_readln_byte_at_a_time),
+	    cmocka_unit_test(test_guard_page),
+	    cmocka_unit_test(test_search),
+	    cmocka_unit_test(test_search_eol_and_copyout_from),
+	    cmocka_unit_test(test_peek_and_pullup),
+	    cmocka_unit_test(test_prepend),
+	    cmocka_unit_test(test_printf),
+	    cmocka_unit_test(test_reserve_commit),
+	    cmocka_unit_test(test_add_iovec_and_expand),
+	    cmocka_unit_test(test_callbacks),
+	    cmocka_unit_test(test_freeze),
+	    cmocka_unit_test(test_add_file_memory_and_deferred),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
