@@ -460,6 +460,57 @@ static void test_refuses_injection(void **state)
 	evhttp_connection_free(evcon);
 }
 
+static int bound_port(struct evhttp_bound_socket *b)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&ss,
+	    &len);
+	return ss.ss_family == AF_INET6 ?
+		   ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+		   ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* One server, several listening sockets (IPv4 and, if the host has it,
+ * IPv6 loopback); each serves, and one can be removed. */
+static void test_several_sockets(void **state)
+{
+	struct evhttp_bound_socket *b4, *b6;
+	const char *addrs[2] = {"127.0.0.1", "::1"};
+	int ports[2], i;
+
+	(void)state;
+	b4 = evhttp_bind_socket_with_handle(fx.http, "127.0.0.1", 0);
+	assert_non_null(b4);
+	ports[0] = bound_port(b4);
+	b6 = evhttp_bind_socket_with_handle(fx.http, "::1", 0);
+	ports[1] = b6 ? bound_port(b6) : 0;
+	for (i = 0; i < 2; i++) {
+		struct evhttp_connection *evcon;
+		struct result r = {0};
+
+		if (!ports[i])
+			continue; /* no IPv6 loopback here */
+		r.base = fx.base;
+		r.expect = 1;
+		evcon = evhttp_connection_base_new(fx.base, NULL, addrs[i],
+		    (ev_uint16_t)ports[i]);
+		assert_int_equal(evhttp_make_request(evcon, new_req(&r),
+				     EVHTTP_REQ_GET, "/echo"),
+		    0);
+		run();
+		assert_int_equal(r.code, 200);
+		evhttp_connection_free(evcon);
+	}
+	evhttp_del_accept_socket(fx.http, b4);
+	if (b6)
+		evhttp_del_accept_socket(fx.http, b6);
+	assert_int_equal(tu_status_of(ports[0], "GET / HTTP/1.0\r\n\r\n", 18,
+			     500),
+	    -1);
+}
+
 /* The 1.3 API: the current base (event_init()), evhttp_start(),
  * evhttp_connection_new(), event_dispatch(). */
 static void hello13(struct evhttp_request *req, void *arg)
@@ -565,6 +616,7 @@ int main(void)
 	    cmocka_unit_test(test_free_from_callback),
 	    cmocka_unit_test(test_refuses_injection),
 	    cmocka_unit_test(test_13_api),
+	    cmocka_unit_test(test_several_sockets),
 #ifdef HAVE_LIBEV_DNS
 	    cmocka_unit_test(test_name_lookup),
 #endif
