@@ -191,7 +191,9 @@ static void write_head(struct evhttp_connection *evcon,
 	free(req->response_code_line);
 	req->response_code_line = strdup(reason);
 
-	if (fr == FR_CLOSE || evcon->close_after)
+	/* Answered before the whole body arrived (see reply_queued()): the
+	 * connection will close, so say so. */
+	if (fr == FR_CLOSE || evcon->close_after || !req->priv->body_done)
 		req->priv->keepalive = 0;
 	/* The application may ask for the close itself. */
 	conn = evhttp_find_header(req->output_headers, "Connection");

@@ -111,9 +111,25 @@ static void upload_chunk(struct evhttp_request *req, void *arg)
 	upload_bytes += evbuffer_get_length(req->input_buffer);
 }
 
+/* /quota: the application itself stops an upload after 100 bytes. */
+static void quota_chunk(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	upload_bytes += evbuffer_get_length(req->input_buffer);
+	if (upload_bytes > 100 && upload_pieces == 0) {
+		upload_pieces = 1; /* answered */
+		evhttp_send_error(req, HTTP_ENTITYTOOLARGE, "Quota");
+	}
+}
+
 static int header_cb(struct evhttp_request *req, void *arg)
 {
 	(void)arg;
+	if (strcmp(req->uri, "/quota") == 0) {
+		upload_pieces = 0;
+		upload_bytes = 0;
+		evhttp_request_set_chunked_cb(req, quota_chunk);
+	}
 	if (strcmp(req->uri, "/upload") == 0) {
 		upload_pieces = 0;
 		upload_bytes = 0;
@@ -475,6 +491,35 @@ static void test_streaming_upload(void **state)
 	tu_close(&c);
 }
 
+static void test_early_reply_from_chunk_cb(void **state)
+{
+	char block[64];
+	int i;
+
+	(void)state;
+	memset(block, 'q', sizeof(block));
+	assert_int_equal(tu_connect(&c, port), 0);
+	assert_int_equal(tu_sends(&c, "POST /quota HTTP/1.1\r\nHost: t\r\n"
+	                              "Transfer-Encoding: chunked\r\n\r\n"),
+	                 0);
+	/* Keep sending after the answer: the reply must still arrive whole
+	 * (lingering close, no reset), then the connection closes. */
+	for (i = 0; i < 8; i++) {
+		if (tu_sends(&c, "40\r\n") < 0 ||
+		    tu_send(&c, block, sizeof(block)) < 0 ||
+		    tu_sends(&c, "\r\n") < 0)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(tu_read_response(&c, &r, 0, 3000), 0);
+	assert_int_equal(r.status, 413);
+	assert_int_equal(r.closed, 1);
+	evhttp_clear_headers(&r.headers);
+	assert_int_equal(tu_wait_closed(&c, 3000), 1);
+	tu_close(&c);
+	assert_serving(port);
+}
+
 static void test_not_found(void **state)
 {
 	(void)state;
@@ -733,6 +778,7 @@ int main(void)
 	    cmocka_unit_test(test_streamed_reply),
 	    cmocka_unit_test(test_backpressure),
 	    cmocka_unit_test(test_streaming_upload),
+	    cmocka_unit_test(test_early_reply_from_chunk_cb),
 	    cmocka_unit_test(test_not_found),
 	    cmocka_unit_test(test_rejections),
 	    cmocka_unit_test(test_limits),
