@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: evbuffer_readln() and evbuffer_search() over data
- * spread across several chains.  Layout of an input: byte 0 picks the
+ * spread across several chains, and evbuffer_search_range().  Layout of an input: byte 0 picks the
  * end-of-line style and the piece size, byte 1 the needle length, then the
  * needle, then the data.  Every result is checked against a plain scan of
  * a flat copy, so a wrong answer (not only a crash) traps.
@@ -50,6 +50,28 @@ static void check_search(const uint8_t *flat, size_t n, const uint8_t *needle,
 		if (evbuffer_ptr_set(b, &p, 1, EVBUFFER_PTR_ADD) < 0)
 			break;
 		p = evbuffer_search(b, (const char *)needle, nlen, &p);
+	}
+	/* search_range: only matches lying wholly before `end`, from every
+	 * start up to it. */
+	{
+		struct evbuffer_ptr s, e;
+		size_t end = n / 2 + nlen / 2;
+
+		if (end <= n && evbuffer_ptr_set(b, &e, end,
+						 EVBUFFER_PTR_SET) == 0) {
+			for (size_t st = 0; st <= end; st += step) {
+				long want = naive_find(flat, end, needle, nlen,
+						       st);
+
+				if (evbuffer_ptr_set(b, &s, st,
+						     EVBUFFER_PTR_SET) < 0)
+					__builtin_trap();
+				p = evbuffer_search_range(b,
+				    (const char *)needle, nlen, &s, &e);
+				if (p.pos != (ev_off_t)want)
+					__builtin_trap();
+			}
+		}
 	}
 	evbuffer_free(b);
 }
