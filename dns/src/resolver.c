@@ -127,9 +127,12 @@ int ev__dns_search_candidate(const struct evdns_base *base, const char *name,
 	const char *p;
 
 	if (!uses_search(base, name, flags)) {
-		if (i != 0)
+		size_t n = strlen(name);
+
+		if (i != 0 || n >= size)
 			return -1;
-		return snprintf(out, size, "%s", name) < (int)size ? 0 : -1;
+		memcpy(out, name, n + 1);
+		return 0;
 	}
 	for (p = name; *p; p++)
 		dots += *p == '.';
@@ -208,7 +211,7 @@ static void randomize_case(struct evdns_request *req)
 	 * the case of every letter, and servers echo it unchanged. */
 	if (!req->base->randomize_case)
 		return;
-	ev__dns_random(bits, sizeof(bits));
+	ev__dns_random(bits, (req->qname_len + 7) / 8);
 	for (i = 0; i < req->qname_len; i++) {
 		uint8_t c = req->qname[i] | 0x20;
 

@@ -46,12 +46,14 @@ void ev__dns_tcp_conn_unref(struct ev__dns_tcp_conn *c)
 	ev__dns_port_unref(port);
 }
 
-static void conn_close(struct ev__dns_tcp_conn *c)
+/* Closes the socket and unlinks the connection; the memory stays until
+ * the last reference goes.  Returns 1 if it did something. */
+static int conn_shutdown(struct ev__dns_tcp_conn *c)
 {
 	struct evdns_server_port *port = c->port;
 
 	if (c->dead)
-		return;
+		return 0;
 	c->dead = 1;
 	event_del(&c->rev);
 	event_del(&c->wev);
@@ -63,7 +65,13 @@ static void conn_close(struct ev__dns_tcp_conn *c)
 		port->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	ev__dns_tcp_conn_unref(c);
+	return 1;
+}
+
+static void conn_close(struct ev__dns_tcp_conn *c)
+{
+	if (conn_shutdown(c))
+		ev__dns_tcp_conn_unref(c); /* the reference of the open socket */
 }
 
 static int flush(struct ev__dns_tcp_conn *c)
@@ -161,7 +169,10 @@ static void conn_readable(evutil_socket_t fd, short what, void *arg)
 		size_t len = ev__dns_get_u16(c->in);
 
 		if (len == 0) {
-			conn_close(c);
+			/* We hold a reference: drop the socket's without
+			 * freeing, the unref below does that. */
+			if (conn_shutdown(c))
+				c->refcnt--;
 			break;
 		}
 		if (c->have < 2 + len)

@@ -24,6 +24,8 @@ static inline int tu_udp_socket(int port, int *bound_port)
 	socklen_t len = sizeof(sin);
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
+	if (bound_port)
+		*bound_port = 0;
 	if (fd < 0)
 		return -1;
 	memset(&sin, 0, sizeof(sin));
@@ -66,6 +68,8 @@ static inline int tu_udp_tcp_pair(int *udp, int *tcp, int *port)
 {
 	int i;
 
+	*port = 0;
+	*udp = *tcp = -1;
 	for (i = 0; i < 50; i++) {
 		*udp = tu_udp_socket(0, port);
 		if (*udp < 0)
