@@ -55,6 +55,10 @@ int main(int argc, char **argv)
 	/* Room for every answer in flight (~1 KiB of kernel memory each). */
 	evdns_base_set_option(dns, "so-rcvbuf:", "4194304");
 	evdns_base_set_option(dns, "timeout:", "2");
+	if (getenv("BENCH_NO_EDNS"))
+		evdns_base_set_option(dns, "edns-udp-size:", "0");
+	if (getenv("BENCH_NO_0X20"))
+		evdns_base_set_option(dns, "randomize-case:", "0");
 	t0 = bd_now();
 	for (i = 0; i < inflight && next < total; i++)
 		start_one();
