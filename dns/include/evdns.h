@@ -399,17 +399,18 @@ void evdns_search_ndots_set(const int ndots);
 /** @name DNS server
  * @{ */
 
-/** Record types for the server API. @{ */
-#define EVDNS_TYPE_A 1
-#define EVDNS_TYPE_NS 2
-#define EVDNS_TYPE_CNAME 5
-#define EVDNS_TYPE_SOA 6
-#define EVDNS_TYPE_PTR 12
-#define EVDNS_TYPE_MX 15
-#define EVDNS_TYPE_TXT 16
-#define EVDNS_TYPE_AAAA 28
-#define EVDNS_QTYPE_AXFR 252
-#define EVDNS_QTYPE_ALL 255
+/** @name Record types for the server API
+ * @{ */
+#define EVDNS_TYPE_A 1       /**< IPv4 address. */
+#define EVDNS_TYPE_NS 2      /**< Name server. */
+#define EVDNS_TYPE_CNAME 5   /**< Canonical name (alias). */
+#define EVDNS_TYPE_SOA 6     /**< Start of authority. */
+#define EVDNS_TYPE_PTR 12    /**< Domain name pointer (reverse). */
+#define EVDNS_TYPE_MX 15     /**< Mail exchange. */
+#define EVDNS_TYPE_TXT 16    /**< Text strings. */
+#define EVDNS_TYPE_AAAA 28   /**< IPv6 address. */
+#define EVDNS_QTYPE_AXFR 252 /**< Question type: zone transfer. */
+#define EVDNS_QTYPE_ALL 255  /**< Question type: any record. */
 /** @} */
 /** The Internet class. */
 #define EVDNS_CLASS_INET 1
@@ -417,10 +418,11 @@ void evdns_search_ndots_set(const int ndots);
 #define EVDNS_FLAGS_AA 0x400
 /** Header flag: recursion desired (as seen in `flags` of a request). */
 #define EVDNS_FLAGS_RD 0x080
-/** Sections for evdns_server_request_add_reply(). @{ */
-#define EVDNS_ANSWER_SECTION 0
-#define EVDNS_AUTHORITY_SECTION 1
-#define EVDNS_ADDITIONAL_SECTION 2
+/** @name Sections for evdns_server_request_add_reply()
+ * @{ */
+#define EVDNS_ANSWER_SECTION 0     /**< The answer section. */
+#define EVDNS_AUTHORITY_SECTION 1  /**< The authority section. */
+#define EVDNS_ADDITIONAL_SECTION 2 /**< The additional section. */
 /** @} */
 /** Flag of evdns_add_server_port_with_base(): `fd` is a listening TCP
  *  socket (1, libevent 1.3's `is_tcp`). */
