@@ -485,6 +485,40 @@ static void test_suspend_resume(void **state)
 	assert_int_equal(a.result, DNS_ERR_NONE);
 }
 
+static void test_ipv6_nameserver(void **state)
+{
+	struct fx *f = *state;
+	struct sockaddr_in6 sin6;
+	socklen_t len = sizeof(sin6);
+	struct evdns_server_port *p6;
+	struct zone_stats z = {0};
+	struct answer a;
+	char ns[64];
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		skip(); /* no IPv6 loopback here */
+	}
+	getsockname(fd, (struct sockaddr *)&sin6, &len);
+	p6 = evdns_add_server_port_with_base(f->base, fd, 0, zone_cb, &z);
+	assert_non_null(p6);
+	evdns_base_free(f->dns, 0);
+	f->dns = tu_resolver(f->base, 0);
+	snprintf(ns, sizeof(ns), "[::1]:%d", ntohs(sin6.sin6_port));
+	assert_int_equal(evdns_base_nameserver_ip_add(f->dns, ns), 0);
+	assert_int_equal(evdns_base_nameserver_ip_add(f->dns, ns), 3);
+	assert_int_equal(evdns_base_nameserver_ip_add(f->dns, "[::1"), 4);
+	resolve4(f, "a.example.test", 0, &a);
+	assert_int_equal(a.result, DNS_ERR_NONE);
+	assert_int_equal(z.queries, 1);
+	evdns_close_server_port(p6);
+}
+
 static void test_compat_api(void **state)
 {
 	struct fx *f = *state;
@@ -550,6 +584,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolv_conf, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_suspend_resume, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_nameserver, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_compat_api, setup,
 						teardown),
