@@ -23,7 +23,8 @@ struct evdns_nameserver {
 	struct evdns_nameserver *next;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	int fd;                 /* unconnected UDP socket, random port */
+	int fd;                 /* UDP socket on a random port */
+	int connected;          /* fd is connect()ed to addr */
 	struct event read_ev;
 	int index;              /* position in the configured order */
 	int timeouts;           /* consecutive timeouts */

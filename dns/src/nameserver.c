@@ -193,6 +193,10 @@ int ev__dns_ns_add(struct evdns_base *base, const struct sockaddr *sa,
 		return 2;
 	}
 	apply_bufsizes(base, fd);
+	/* Connected: the kernel then drops datagrams from any other source
+	 * before we see them, and skips a route lookup per query.  The
+	 * source is still checked on every read. */
+	ns->connected = connect(fd, sa, len) == 0;
 	ns->base = base;
 	ns->fd = fd;
 	memcpy(&ns->addr, sa, len);

@@ -191,9 +191,11 @@ static void transmit(struct evdns_request *req, struct evdns_nameserver *ns)
 	req->ns = ns;
 	req->tx++;
 	len = ev__dns_build_query(req, pkt, sizeof(pkt), edns);
-	if (len && sendto(ns->fd, pkt, len, 0,
-			  (const struct sockaddr *)&ns->addr,
-			  ns->addrlen) < 0 &&
+	if (len &&
+	    (ns->connected ? send(ns->fd, pkt, len, 0)
+			   : sendto(ns->fd, pkt, len, 0,
+				    (const struct sockaddr *)&ns->addr,
+				    ns->addrlen)) < 0 &&
 	    errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
 		ev__dns_log(1, "sendto nameserver %d failed: %s", ns->index,
 			    strerror(errno));

@@ -97,7 +97,7 @@ static void send_to_resolver(struct fake *fk, int fd, const uint8_t *p,
 
 static void test_crafted_replies(void **state)
 {
-	struct fake fk;
+	struct fake fk, fk0;
 	struct evdns_base *dns;
 	struct evdns_base_stats st;
 	struct answer a = {0};
@@ -105,37 +105,57 @@ static void test_crafted_replies(void **state)
 	uint16_t id;
 	size_t ql, x, n, i;
 	int other_port, other;
+	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60,
+				       0,    4,    10, 9, 8, 7};
 
 	(void)state;
 	memset(&fk, 0, sizeof(fk));
-	fk.base = event_base_new();
+	memset(&fk0, 0, sizeof(fk0));
+	fk.base = fk0.base = event_base_new();
 	fk.fd = tu_udp_socket(0, &fk.port);
+	fk0.fd = tu_udp_socket(0, &fk0.port);
 	event_assign(&fk.ev, fk.base, fk.fd, EV_READ | EV_PERSIST, fake_read,
 		     &fk);
 	event_add(&fk.ev, NULL);
-	dns = tu_resolver(fk.base, fk.port);
-	evdns_base_set_option(dns, "timeout:", "5");
+	event_assign(&fk0.ev, fk.base, fk0.fd, EV_READ | EV_PERSIST,
+		     fake_read, &fk0);
+	event_add(&fk0.ev, NULL);
+	/* Two servers: the first stays silent, so the retry goes to the
+	 * second, which is then the only one allowed to answer. */
+	dns = tu_resolver(fk.base, fk0.port);
+	tu_ns_add(dns, fk.port);
 	assert_non_null(evdns_base_resolve_ipv4(dns, "a.example.test", 0,
 						on_answer, &a));
+	assert_int_equal(tu_run_until(fk.base, &fk0.qlen, 2000), 0);
+	evdns_base_set_option(dns, "timeout:", "5");
 	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
 	id = (uint16_t)((fk.q[0] << 8) | fk.q[1]);
 	ql = question_len(&fk);
 	x = 12 + ql; /* offset of the answer section */
 
+	/* A genuine-looking reply from the first server, which was asked
+	 * before but is not the one asked last: rejected. */
+	n = reply(&fk0, pkt, id, 1, good, sizeof(good));
+	send_to_resolver(&fk0, fk0.fd, pkt, n);
+	evdns_base_get_stats(dns, &st);
+	assert_int_equal(st.bad_source, 1);
+	assert_int_equal(st.accepted, 0);
+
 	/* Wrong ID. */
-	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60,
-				       0,    4,    10, 9, 8, 7};
 	n = reply(&fk, pkt, (uint16_t)(id + 1), 1, good, sizeof(good));
 	send_to_resolver(&fk, fk.fd, pkt, n);
 	evdns_base_get_stats(dns, &st);
 	assert_int_equal(st.bad_id, 1);
 
-	/* Right packet, wrong source address/port. */
+	/* Right packet from an address never configured: the connected
+	 * socket never even hands it to the resolver. */
 	other = tu_udp_socket(0, &other_port);
 	n = reply(&fk, pkt, id, 1, good, sizeof(good));
 	send_to_resolver(&fk, other, pkt, n);
 	evdns_base_get_stats(dns, &st);
-	assert_int_equal(st.bad_source, 1);
+	assert_int_equal(st.received, 2);
+	assert_int_equal(st.accepted, 0);
+	assert_int_equal(a.done, 0);
 	close(other);
 
 	/* Wrong question: same name, other type. */
@@ -221,7 +241,9 @@ static void test_crafted_replies(void **state)
 
 	evdns_base_free(dns, 0);
 	event_del(&fk.ev);
+	event_del(&fk0.ev);
 	close(fk.fd);
+	close(fk0.fd);
 	event_base_free(fk.base);
 }
 
