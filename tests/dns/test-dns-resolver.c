@@ -485,6 +485,30 @@ static void test_suspend_resume(void **state)
 	assert_int_equal(a.result, DNS_ERR_NONE);
 }
 
+static void test_rotate(void **state)
+{
+	struct fx *f = *state;
+	struct zone_stats z2 = {0};
+	struct evdns_server_port *p2;
+	struct answer a;
+	int i, port2, udp2 = tu_udp_socket(0, &port2);
+
+	p2 = evdns_add_server_port_with_base(f->base, udp2, 0, zone_cb, &z2);
+	tu_ns_add(f->dns, port2);
+	/* Listed order: the first server gets everything. */
+	for (i = 0; i < 4; i++)
+		resolve4(f, "a.example.test", 0, &a);
+	assert_int_equal(f->zone.queries, 4);
+	assert_int_equal(z2.queries, 0);
+	/* rotate: spread over both. */
+	assert_int_equal(evdns_base_set_option(f->dns, "rotate", NULL), 0);
+	for (i = 0; i < 4; i++)
+		resolve4(f, "a.example.test", 0, &a);
+	assert_int_equal(f->zone.queries, 6);
+	assert_int_equal(z2.queries, 2);
+	evdns_close_server_port(p2);
+}
+
 static void test_ipv6_nameserver(void **state)
 {
 	struct fx *f = *state;
@@ -585,6 +609,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_suspend_resume, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_nameserver, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_compat_api, setup,
