@@ -46,8 +46,10 @@ struct server_req {
 
 void ev__dns_port_unref(struct evdns_server_port *port)
 {
-	if (--port->refcnt == 0 && port->closing)
+	if (--port->refcnt == 0 && port->closing) {
+		ev__dns_udp_free(port);
 		free(port);
+	}
 }
 
 /* ---- replies --------------------------------------------------------- */
@@ -311,9 +313,9 @@ static int send_reply(struct server_req *r, int rcode)
 		port->stats.truncated++;
 	if (r->conn) {
 		ret = ev__dns_tcp_conn_send(r->conn, buf, len);
-	} else if (sendto(port->fd, buf, len, 0, (struct sockaddr *)&r->addr,
-			  r->addrlen) < 0) {
-		ret = -1;
+	} else {
+		ret = ev__dns_udp_send(port, buf, len,
+				       (struct sockaddr *)&r->addr, r->addrlen);
 	}
 	if (ret == 0)
 		port->stats.answered++;
@@ -363,7 +365,7 @@ static void reply_bare(struct evdns_server_port *port,
 	if (conn)
 		ev__dns_tcp_conn_send(conn, out, b.len);
 	else
-		sendto(port->fd, out, b.len, 0, from, flen);
+		ev__dns_udp_send(port, out, b.len, from, flen);
 	port->stats.answered++;
 }
 
@@ -460,27 +462,6 @@ drop:
 
 /* ---- ports ----------------------------------------------------------- */
 
-static void udp_readable(evutil_socket_t fd, short what, void *arg)
-{
-	struct evdns_server_port *port = arg;
-	int i;
-
-	(void)what;
-	port->refcnt++; /* the callback may close the port */
-	for (i = 0; i < 256 && !port->closing; i++) {
-		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, port->ibuf, sizeof(port->ibuf), 0,
-				     (struct sockaddr *)&from, &flen);
-
-		if (n < 0)
-			break;
-		ev__dns_server_handle(port, NULL, port->ibuf, (size_t)n,
-				      (struct sockaddr *)&from, flen);
-	}
-	ev__dns_port_unref(port);
-}
-
 static struct evdns_server_port *
 port_new(struct event_base *base, evutil_socket_t fd, int tcp,
 	 evdns_request_callback_fn_type cb, void *user_data)
@@ -500,9 +481,14 @@ port_new(struct event_base *base, evutil_socket_t fd, int tcp,
 	port->cb = cb;
 	port->user_data = user_data;
 	port->refcnt = 1;
+	if (!tcp && ev__dns_udp_init(port) < 0) {
+		free(port);
+		return NULL;
+	}
 	event_assign(&port->ev, base, fd, EV_READ | EV_PERSIST,
-		     tcp ? ev__dns_tcp_accept : udp_readable, port);
+		     tcp ? ev__dns_tcp_accept : ev__dns_udp_readable, port);
 	if (event_add(&port->ev, NULL) < 0) {
+		ev__dns_udp_free(port);
 		free(port);
 		return NULL;
 	}

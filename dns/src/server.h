@@ -17,7 +17,7 @@ struct evdns_server_port {
 	int closing;
 	struct ev__dns_tcp_conn *conns;
 	struct evdns_server_stats stats;
-	uint8_t ibuf[65536];
+	struct ev__dns_udp_batch *udp; /* recvmmsg/sendmmsg state (UDP) */
 	uint8_t obuf[65536];
 };
 
@@ -25,6 +25,11 @@ void ev__dns_server_handle(struct evdns_server_port *port,
 			   struct ev__dns_tcp_conn *conn, const uint8_t *msg,
 			   size_t len, const struct sockaddr *from,
 			   socklen_t flen);
+int ev__dns_udp_init(struct evdns_server_port *port);
+void ev__dns_udp_free(struct evdns_server_port *port);
+void ev__dns_udp_readable(evutil_socket_t fd, short what, void *arg);
+int ev__dns_udp_send(struct evdns_server_port *port, const uint8_t *msg,
+		     size_t len, const struct sockaddr *to, socklen_t tolen);
 void ev__dns_tcp_accept(evutil_socket_t fd, short what, void *arg);
 void ev__dns_tcp_close_all(struct evdns_server_port *port);
 int ev__dns_tcp_conn_send(struct ev__dns_tcp_conn *c, const uint8_t *msg,
