@@ -402,7 +402,7 @@ void ev__dns_server_handle(struct evdns_server_port *port,
 	r->rrs_tail = &r->rrs;
 	r->id = h.id;
 	r->qflags = h.flags;
-	r->pub.flags = h.flags & 0x07f0; /* libevent: AA TC RD RA etc. */
+	r->pub.flags = h.flags; /* the whole header word, as libevent */
 	memcpy(&r->addr, from, flen);
 	r->addrlen = flen;
 	r->max_size = 512;

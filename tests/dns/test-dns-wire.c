@@ -247,6 +247,51 @@ static void test_crafted_replies(void **state)
 	event_base_free(fk.base);
 }
 
+/* A server that rejects EDNS0 with FORMERR gets the question again without
+ * the OPT record (RFC 6891 6.2.2), and its answer is accepted. */
+static void test_edns_fallback(void **state)
+{
+	struct fake fk;
+	struct evdns_base *dns;
+	struct answer a = {0};
+	uint8_t pkt[1024];
+	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60,
+				       0,    4,    10, 1, 1, 1};
+	uint16_t id;
+	size_t n;
+
+	(void)state;
+	memset(&fk, 0, sizeof(fk));
+	fk.base = event_base_new();
+	fk.fd = tu_udp_socket(0, &fk.port);
+	event_assign(&fk.ev, fk.base, fk.fd, EV_READ | EV_PERSIST, fake_read,
+		     &fk);
+	event_add(&fk.ev, NULL);
+	dns = tu_resolver(fk.base, fk.port);
+	evdns_base_set_option(dns, "timeout:", "5");
+	assert_non_null(evdns_base_resolve_ipv4(dns, "a.example.test", 0,
+						on_answer, &a));
+	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
+	assert_int_equal(fk.q[11], 1); /* ARCOUNT 1: the OPT record */
+	id = (uint16_t)((fk.q[0] << 8) | fk.q[1]);
+	n = reply(&fk, pkt, id, 0, good, 0);
+	pkt[3] = 0x81; /* FORMERR */
+	fk.qlen = 0;
+	send_to_resolver(&fk, fk.fd, pkt, n);
+	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
+	assert_int_equal(fk.q[11], 0); /* asked again, without EDNS0 */
+	n = reply(&fk, pkt, (uint16_t)((fk.q[0] << 8) | fk.q[1]), 1, good,
+		  sizeof(good));
+	send_to_resolver(&fk, fk.fd, pkt, n);
+	assert_int_equal(tu_run_until(fk.base, &a.done, 1000), 0);
+	assert_int_equal(a.result, DNS_ERR_NONE);
+	assert_int_equal(ntohl(a.a4[0]), 0x0a010101);
+	evdns_base_free(dns, 0);
+	event_del(&fk.ev);
+	close(fk.fd);
+	event_base_free(fk.base);
+}
+
 /* ---- the server side --------------------------------------------------- */
 
 struct client {
@@ -431,6 +476,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crafted_replies),
+		cmocka_unit_test(test_edns_fallback),
 		cmocka_unit_test(test_server_malformed),
 		cmocka_unit_test(test_server_tcp_pipelined),
 	};
