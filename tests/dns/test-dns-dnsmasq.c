@@ -82,6 +82,7 @@ static int setup(void **state)
 	assert_true(f->pid > 0);
 	f->base = event_base_new();
 	f->dns = tu_resolver(f->base, port);
+	evdns_base_set_option(f->dns, "timeout:", "0.2");
 	/* Wait (bounded) until dnsmasq answers. */
 	for (i = 0; i < 40; i++) {
 		struct answer a = {0};
@@ -94,6 +95,7 @@ static int setup(void **state)
 		usleep(50000);
 	}
 	assert_true(i < 40);
+	evdns_base_set_option(f->dns, "timeout:", "1");
 	return 0;
 }
 

@@ -123,6 +123,7 @@ static void test_crafted_replies(void **state)
 	/* Two servers: the first stays silent, so the retry goes to the
 	 * second, which is then the only one allowed to answer. */
 	dns = tu_resolver(fk.base, fk0.port);
+	evdns_base_set_option(dns, "timeout:", "0.2");
 	tu_ns_add(dns, fk.port);
 	assert_non_null(evdns_base_resolve_ipv4(dns, "a.example.test", 0,
 						on_answer, &a));
