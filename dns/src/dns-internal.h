@@ -151,7 +151,12 @@ void ev__dns_ns_probe_failed(struct evdns_nameserver *ns);
 int ev__dns_parse_addr(const char *text, struct sockaddr_storage *ss,
 		       socklen_t *len, int default_port);
 
-/* resolver.c */
+/* answer.c */
+int ev__dns_parse_answers(struct evdns_request *req, const uint8_t *msg,
+			  size_t len, size_t an_start, unsigned ancount);
+int ev__dns_rcode_to_err(int rcode);
+
+/* search.c (and resolver.c below) */
 void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg);
 struct evdns_request *ev__dns_request_new(struct evdns_base *base, int type,
 					  const char *name, int flags,

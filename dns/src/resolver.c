@@ -103,55 +103,6 @@ static void new_id(struct evdns_request *req)
 	req->in_hash = 1;
 }
 
-/* ---- search list (glibc semantics) ----------------------------------- */
-
-static int uses_search(const struct evdns_base *base, const char *name,
-		       int flags)
-{
-	size_t n = strlen(name);
-
-	return !(flags & DNS_QUERY_NO_SEARCH) && base->nsearch > 0 && n > 0 &&
-	       name[n - 1] != '.';
-}
-
-int ev__dns_search_count(const struct evdns_base *base, const char *name,
-			 int flags)
-{
-	return uses_search(base, name, flags) ? base->nsearch + 1 : 1;
-}
-
-int ev__dns_search_candidate(const struct evdns_base *base, const char *name,
-			     int flags, int i, char *out, size_t size)
-{
-	int dots = 0, as_is_first, k;
-	const char *p;
-
-	if (!uses_search(base, name, flags)) {
-		size_t n = strlen(name);
-
-		if (i != 0 || n >= size)
-			return -1;
-		memcpy(out, name, n + 1);
-		return 0;
-	}
-	for (p = name; *p; p++)
-		dots += *p == '.';
-	/* Names with at least ndots dots are tried as they are first;
-	 * others go through the search list first. */
-	as_is_first = dots >= base->ndots;
-	if (i < 0 || i > base->nsearch)
-		return -1;
-	if (as_is_first)
-		k = i - 1;
-	else
-		k = i < base->nsearch ? i : -1;
-	if (k < 0)
-		return snprintf(out, size, "%s", name) < (int)size ? 0 : -1;
-	return snprintf(out, size, "%s.%s", name, base->search[k]) < (int)size
-		       ? 0
-		       : -1;
-}
-
 /* ---- building and sending -------------------------------------------- */
 
 size_t ev__dns_build_query(const struct evdns_request *req, uint8_t *buf,
@@ -380,107 +331,6 @@ static void req_timer(evutil_socket_t fd, short what, void *arg)
 
 /* ---- reading replies ------------------------------------------------- */
 
-/* Follows the CNAME chain from the asked name through the answer section
- * and collects the records of the asked type.  Returns 0 with the result
- * stored, 1 when the chain leaves this reply (ask for the target), or -1
- * when the section is malformed. */
-static int parse_answers(struct evdns_request *req, const uint8_t *msg,
-			 size_t len, size_t an_start, unsigned ancount)
-{
-	uint8_t cur[EV__DNS_NAME_MAX], target[EV__DNS_NAME_MAX];
-	size_t off, tlen;
-	uint32_t ttl = UINT32_MAX;
-	struct ev__dns_rr rr;
-	unsigned i;
-	int hops;
-
-	off = an_start;
-	for (i = 0; i < ancount; i++)
-		if (ev__dns_rr_read(msg, len, &off, &rr))
-			return -1;
-	memcpy(cur, req->qname, req->qname_len);
-	for (hops = 0; hops <= EV__DNS_MAX_CNAME; hops++) {
-		int n = 0, have_cname = 0;
-		uint32_t cname_ttl = 0;
-
-		off = an_start;
-		for (i = 0; i < ancount; i++) {
-			ev__dns_rr_read(msg, len, &off, &rr);
-			if (rr.cls != EV__DNS_C_IN ||
-			    !ev__dns_name_equal(rr.name, cur))
-				continue;
-			if (rr.type == req->qtype) {
-				if (req->qtype == EV__DNS_T_A) {
-					if (rr.rdlen != 4)
-						return -1;
-					if (n < EV__DNS_MAX_ADDRS)
-						memcpy(&req->ans.a4[n++],
-						       msg + rr.rdoff, 4);
-				} else if (req->qtype == EV__DNS_T_AAAA) {
-					if (rr.rdlen != 16)
-						return -1;
-					if (n < EV__DNS_MAX_ADDRS)
-						memcpy(&req->ans.a6[n++],
-						       msg + rr.rdoff, 16);
-				} else if (n == 0) {
-					if (ev__dns_rdata_name(msg, len, &rr,
-							       target, &tlen) ||
-					    ev__dns_name_to_text(
-						    target, req->ans.ptr,
-						    sizeof(req->ans.ptr)))
-						return -1;
-					n = 1;
-				}
-				if (rr.ttl < ttl)
-					ttl = rr.ttl;
-			} else if (rr.type == EV__DNS_T_CNAME && !have_cname) {
-				if (ev__dns_rdata_name(msg, len, &rr, target,
-						       &tlen))
-					return -1;
-				have_cname = 1;
-				cname_ttl = rr.ttl;
-			}
-		}
-		if (n > 0) {
-			req->count = n;
-			req->ttl = ttl > INT32_MAX ? INT32_MAX : (int)ttl;
-			req->result = DNS_ERR_NONE;
-			return 0;
-		}
-		if (!have_cname)
-			break;
-		memcpy(cur, target, tlen);
-		if (cname_ttl < ttl)
-			ttl = cname_ttl;
-	}
-	if (hops > 0 && !ev__dns_name_equal(cur, req->qname) &&
-	    req->cname_hops < EV__DNS_MAX_CNAME && hops <= EV__DNS_MAX_CNAME) {
-		/* The server gave the alias but not the target's records:
-		 * ask for the target itself, without the search list. */
-		req->cname_hops++;
-		req->qname_len = tlen;
-		memcpy(req->qname, cur, tlen);
-		return 1;
-	}
-	req->result = DNS_ERR_NODATA;
-	req->count = 0;
-	req->ttl = 0;
-	return 0;
-}
-
-static int rcode_to_err(int rcode)
-{
-	switch (rcode) {
-	case 0: return DNS_ERR_NONE;
-	case 1: return DNS_ERR_FORMAT;
-	case 2: return DNS_ERR_SERVERFAILED;
-	case 3: return DNS_ERR_NOTEXIST;
-	case 4: return DNS_ERR_NOTIMPL;
-	case 5: return DNS_ERR_REFUSED;
-	}
-	return DNS_ERR_UNKNOWN;
-}
-
 void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 			  size_t len, int via_tcp)
 {
@@ -499,7 +349,7 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 		base->stats.bad_id++;
 		return;
 	}
-	err = rcode_to_err(h.flags & EV__DNS_RCODE_MASK);
+	err = ev__dns_rcode_to_err(h.flags & EV__DNS_RCODE_MASK);
 	if (h.qdcount != 1) {
 		/* Only an error reply may leave the question out. */
 		if (h.qdcount != 0 || err == DNS_ERR_NONE) {
@@ -523,7 +373,7 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 		}
 	}
 	if (err == DNS_ERR_NONE && (via_tcp || !(h.flags & EV__DNS_TC))) {
-		r = parse_answers(req, msg, len, off, h.ancount);
+		r = ev__dns_parse_answers(req, msg, len, off, h.ancount);
 		if (r < 0) {
 			base->stats.malformed++;
 			return;
@@ -668,78 +518,6 @@ struct evdns_request *ev__dns_request_new(struct evdns_base *base, int type,
 	ev__dns_list_push(&base->waiting, req);
 	ev__dns_kick(base);
 	return req;
-}
-
-static struct evdns_request *resolve(struct evdns_base *base, int type,
-				     const char *name, int flags,
-				     evdns_callback_type cb, void *arg)
-{
-	if (name == NULL || name[0] == '\0') {
-		ev__dns_log(1, "refusing to resolve an empty name");
-		return NULL;
-	}
-	return ev__dns_request_new(base, type, name, flags, cb, arg);
-}
-
-struct evdns_request *evdns_base_resolve_ipv4(struct evdns_base *base,
-					      const char *name, int flags,
-					      evdns_callback_type callback,
-					      void *ptr)
-{
-	return resolve(base, DNS_IPv4_A, name, flags, callback, ptr);
-}
-
-struct evdns_request *evdns_base_resolve_ipv6(struct evdns_base *base,
-					      const char *name, int flags,
-					      evdns_callback_type callback,
-					      void *ptr)
-{
-	return resolve(base, DNS_IPv6_AAAA, name, flags, callback, ptr);
-}
-
-struct evdns_request *evdns_base_resolve_reverse(struct evdns_base *base,
-						 const struct in_addr *in,
-						 int flags,
-						 evdns_callback_type callback,
-						 void *ptr)
-{
-	char name[64];
-	const uint8_t *a;
-
-	(void)flags;
-	if (in == NULL)
-		return NULL;
-	a = (const uint8_t *)&in->s_addr;
-	snprintf(name, sizeof(name), "%u.%u.%u.%u.in-addr.arpa", a[3], a[2],
-		 a[1], a[0]);
-	return ev__dns_request_new(base, DNS_PTR, name, DNS_QUERY_NO_SEARCH,
-				   callback, ptr);
-}
-
-struct evdns_request *
-evdns_base_resolve_reverse_ipv6(struct evdns_base *base,
-				const struct in6_addr *in, int flags,
-				evdns_callback_type callback, void *ptr)
-{
-	static const char hex[] = "0123456789abcdef";
-	char name[80];
-	char *p = name;
-	int i;
-
-	(void)flags;
-	if (in == NULL)
-		return NULL;
-	for (i = 15; i >= 0; i--) {
-		uint8_t b = in->s6_addr[i];
-
-		*p++ = hex[b & 15];
-		*p++ = '.';
-		*p++ = hex[b >> 4];
-		*p++ = '.';
-	}
-	strcpy(p, "ip6.arpa");
-	return ev__dns_request_new(base, DNS_PTR, name, DNS_QUERY_NO_SEARCH,
-				   callback, ptr);
 }
 
 void evdns_cancel_request(struct evdns_base *base, struct evdns_request *req)

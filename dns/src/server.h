@@ -6,6 +6,35 @@
 
 struct ev__dns_tcp_conn;
 
+struct reply_rr {
+	struct reply_rr *next;
+	int section;
+	uint8_t name[EV__DNS_NAME_MAX];
+	uint16_t type, cls;
+	uint32_t ttl;
+	int is_name;
+	size_t datalen;
+	uint8_t data[]; /* raw data, or a wire name when is_name */
+};
+
+struct server_req {
+	struct evdns_server_request pub; /* first: users get &pub */
+	struct evdns_server_port *port;
+	struct ev__dns_tcp_conn *conn;
+	uint16_t id;
+	uint16_t qflags;
+	int reply_flags;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	size_t max_size; /* largest reply the client takes */
+	int edns;
+	uint8_t (*qwire)[EV__DNS_NAME_MAX];
+	struct reply_rr *rrs, **rrs_tail;
+};
+
+size_t ev__dns_build_reply(struct server_req *r, int rcode, uint8_t *buf,
+			   size_t cap, int *truncated);
+
 struct evdns_server_port {
 	struct event_base *base;
 	int fd;
