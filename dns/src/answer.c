@@ -11,7 +11,7 @@
  * stored, 1 when the chain leaves this reply (ask for the target), or -1
  * when the section is malformed. */
 int ev__dns_parse_answers(struct evdns_request *req, const uint8_t *msg,
-			 size_t len, size_t an_start, unsigned ancount)
+                          size_t len, size_t an_start, unsigned ancount)
 {
 	uint8_t cur[EV__DNS_NAME_MAX], target[EV__DNS_NAME_MAX];
 	size_t off, tlen;
@@ -50,10 +50,10 @@ int ev__dns_parse_answers(struct evdns_request *req, const uint8_t *msg,
 						       msg + rr.rdoff, 16);
 				} else if (n == 0) {
 					if (ev__dns_rdata_name(msg, len, &rr,
-							       target, &tlen) ||
+					                       target, &tlen) ||
 					    ev__dns_name_to_text(
-						    target, req->ans.ptr,
-						    sizeof(req->ans.ptr)))
+					        target, req->ans.ptr,
+					        sizeof(req->ans.ptr)))
 						return -1;
 					n = 1;
 				}
@@ -61,7 +61,7 @@ int ev__dns_parse_answers(struct evdns_request *req, const uint8_t *msg,
 					ttl = rr.ttl;
 			} else if (rr.type == EV__DNS_T_CNAME && !have_cname) {
 				if (ev__dns_rdata_name(msg, len, &rr, target,
-						       &tlen))
+				                       &tlen))
 					return -1;
 				have_cname = 1;
 				cname_ttl = rr.ttl;
@@ -97,13 +97,18 @@ int ev__dns_parse_answers(struct evdns_request *req, const uint8_t *msg,
 int ev__dns_rcode_to_err(int rcode)
 {
 	switch (rcode) {
-	case 0: return DNS_ERR_NONE;
-	case 1: return DNS_ERR_FORMAT;
-	case 2: return DNS_ERR_SERVERFAILED;
-	case 3: return DNS_ERR_NOTEXIST;
-	case 4: return DNS_ERR_NOTIMPL;
-	case 5: return DNS_ERR_REFUSED;
+	case 0:
+		return DNS_ERR_NONE;
+	case 1:
+		return DNS_ERR_FORMAT;
+	case 2:
+		return DNS_ERR_SERVERFAILED;
+	case 3:
+		return DNS_ERR_NOTEXIST;
+	case 4:
+		return DNS_ERR_NOTIMPL;
+	case 5:
+		return DNS_ERR_REFUSED;
 	}
 	return DNS_ERR_UNKNOWN;
 }
-

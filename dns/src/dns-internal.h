@@ -11,9 +11,9 @@
 
 #include "packet.h"
 
-#define EV__DNS_MAX_ADDRS 32  /* addresses handed to one callback */
-#define EV__DNS_BUCKETS 1024  /* transaction ID hash buckets */
-#define EV__DNS_MAX_CNAME 16  /* CNAME hops followed, also across queries */
+#define EV__DNS_MAX_ADDRS 32   /* addresses handed to one callback */
+#define EV__DNS_BUCKETS   1024 /* transaction ID hash buckets */
+#define EV__DNS_MAX_CNAME 16   /* CNAME hops followed, also across queries */
 
 struct ev__dns_hosts;
 struct ev__dns_cache;
@@ -23,13 +23,13 @@ struct evdns_nameserver {
 	struct evdns_nameserver *next;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	int fd;                 /* UDP socket on a random port */
-	int connected;          /* fd is connect()ed to addr */
+	int fd;        /* UDP socket on a random port */
+	int connected; /* fd is connect()ed to addr */
 	struct event read_ev;
-	int index;              /* position in the configured order */
-	int timeouts;           /* consecutive timeouts */
+	int index;    /* position in the configured order */
+	int timeouts; /* consecutive timeouts */
 	int dead;
-	struct event probe_ev;  /* fires when a dead server is due a probe */
+	struct event probe_ev; /* fires when a dead server is due a probe */
 	struct timeval probe_wait;
 	struct evdns_request *probe; /* the probe in flight, if any */
 };
@@ -48,21 +48,21 @@ struct ev__dns_req_list {
 struct evdns_request {
 	struct evdns_base *base;
 	struct evdns_request *prev, *next; /* in one of the base's lists */
-	struct evdns_request *hnext;       /* in the ID hash while it has an ID */
+	struct evdns_request *hnext; /* in the ID hash while it has an ID */
 	enum ev__dns_req_state state;
 	int in_hash;
 
 	evdns_callback_type cb;
 	void *arg;
-	char type;          /* DNS_IPv4_A, DNS_IPv6_AAAA, DNS_PTR */
+	char type; /* DNS_IPv4_A, DNS_IPv6_AAAA, DNS_PTR */
 	uint16_t qtype;
 	int flags;
 
-	char *name;         /* as asked (text) */
-	int candidate;      /* index of the search candidate being asked */
+	char *name;    /* as asked (text) */
+	int candidate; /* index of the search candidate being asked */
 	int ncandidates;
 	int cname_hops;
-	int no_edns;        /* the server rejected EDNS0: ask without it */
+	int no_edns; /* the server rejected EDNS0: ask without it */
 	struct evdns_nameserver *pinned; /* probes go to one server only */
 
 	uint8_t qname[EV__DNS_NAME_MAX]; /* as sent, case randomised */
@@ -132,7 +132,7 @@ struct evdns_base {
 
 /* log.c */
 void ev__dns_log(int is_warning, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* random.c */
 void ev__dns_random(void *buf, size_t n);
@@ -140,44 +140,44 @@ uint16_t ev__dns_random_id(void);
 
 /* nameserver.c */
 int ev__dns_ns_add(struct evdns_base *base, const struct sockaddr *sa,
-		   socklen_t len);
+                   socklen_t len);
 void ev__dns_ns_free_all(struct evdns_base *base);
 struct evdns_nameserver *ev__dns_ns_pick(struct evdns_base *base,
-					 struct evdns_nameserver *after);
+                                         struct evdns_nameserver *after);
 void ev__dns_ns_timed_out(struct evdns_nameserver *ns);
 void ev__dns_ns_answered(struct evdns_nameserver *ns);
 int ev__dns_ns_apply_bufsizes(struct evdns_base *base);
 void ev__dns_ns_probe_failed(struct evdns_nameserver *ns);
 int ev__dns_parse_addr(const char *text, struct sockaddr_storage *ss,
-		       socklen_t *len, int default_port);
+                       socklen_t *len, int default_port);
 
 /* answer.c */
 int ev__dns_parse_answers(struct evdns_request *req, const uint8_t *msg,
-			  size_t len, size_t an_start, unsigned ancount);
+                          size_t len, size_t an_start, unsigned ancount);
 int ev__dns_rcode_to_err(int rcode);
 
 /* search.c (and resolver.c below) */
 void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg);
 struct evdns_request *ev__dns_request_new(struct evdns_base *base, int type,
-					  const char *name, int flags,
-					  evdns_callback_type cb, void *arg);
+                                          const char *name, int flags,
+                                          evdns_callback_type cb, void *arg);
 void ev__dns_kick(struct evdns_base *base);
 void ev__dns_requeue_all(struct evdns_base *base);
 int ev__dns_search_candidate(const struct evdns_base *base, const char *name,
-			     int flags, int i, char *out, size_t size);
+                             int flags, int i, char *out, size_t size);
 int ev__dns_search_count(const struct evdns_base *base, const char *name,
-			 int flags);
+                         int flags);
 void ev__dns_probe_send(struct evdns_nameserver *ns);
 void ev__dns_requests_free_all(struct evdns_base *base, int fail);
 size_t ev__dns_build_query(const struct evdns_request *req, uint8_t *buf,
-			   size_t cap, int edns);
+                           size_t cap, int edns);
 void ev__dns_retry_or_fail(struct evdns_request *req, int err);
 
 /* tcp.c */
 int ev__dns_tcp_start(struct evdns_request *req);
 void ev__dns_tcp_close(struct evdns_request *req);
 void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
-			  size_t len, int via_tcp);
+                          size_t len, int via_tcp);
 
 /* hosts.c */
 struct ev__dns_hosts *ev__dns_hosts_load(const char *path);
@@ -185,16 +185,15 @@ void ev__dns_hosts_free(struct ev__dns_hosts *h);
 /* Fills up to `max` addresses of `family` (AF_INET/AF_INET6) for `name`;
  * returns how many, and the canonical name (first name on the line). */
 int ev__dns_hosts_lookup(const struct ev__dns_hosts *h, const char *name,
-			 int family, void *addrs, int max,
-			 const char **canon);
+                         int family, void *addrs, int max, const char **canon);
 
 /* cache.c */
 struct ev__dns_cache *ev__dns_cache_new(int max_entries);
 void ev__dns_cache_free(struct ev__dns_cache *c);
 int ev__dns_cache_get(struct ev__dns_cache *c, const uint8_t *qname,
-		      uint16_t qtype, struct evdns_request *out);
+                      uint16_t qtype, struct evdns_request *out);
 void ev__dns_cache_put(struct ev__dns_cache *c, const uint8_t *qname,
-		       uint16_t qtype, const struct evdns_request *res);
+                       uint16_t qtype, const struct evdns_request *res);
 
 /* getaddrinfo.c */
 void ev__dns_gai_free_all(struct evdns_base *base);
@@ -207,19 +206,20 @@ void ev__dns_list_remove(struct ev__dns_req_list *l, struct evdns_request *r);
 #include <string.h>
 #include <netinet/in.h>
 static inline int ev__dns_sa_equal(const struct sockaddr *a,
-				   const struct sockaddr *b)
+                                   const struct sockaddr *b)
 {
 	if (a->sa_family != b->sa_family)
 		return 0;
 	if (a->sa_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		const struct sockaddr_in *x = (const void *)a,
+		                         *y = (const void *)b;
 
 		return x->sin_port == y->sin_port &&
 		       x->sin_addr.s_addr == y->sin_addr.s_addr;
 	}
 	if (a->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *x = (const void *)a,
-					  *y = (const void *)b;
+		                          *y = (const void *)b;
 
 		return x->sin6_port == y->sin6_port &&
 		       memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;

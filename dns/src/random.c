@@ -52,8 +52,8 @@ static void refill(void)
 
 		if (fd >= 0) {
 			while (got < sizeof(pool)) {
-				ssize_t n = read(fd, pool + got,
-						 sizeof(pool) - got);
+				ssize_t n =
+				    read(fd, pool + got, sizeof(pool) - got);
 				if (n <= 0)
 					break;
 				got += (size_t)n;

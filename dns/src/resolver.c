@@ -49,9 +49,12 @@ static struct ev__dns_req_list *list_of(struct evdns_request *req)
 	struct evdns_base *base = req->base;
 
 	switch (req->state) {
-	case EV__DNS_WAITING: return &base->waiting;
-	case EV__DNS_ACTIVE: return &base->active;
-	case EV__DNS_DONE: return &base->done;
+	case EV__DNS_WAITING:
+		return &base->waiting;
+	case EV__DNS_ACTIVE:
+		return &base->active;
+	case EV__DNS_DONE:
+		return &base->done;
 	}
 	return NULL;
 }
@@ -106,7 +109,7 @@ static void new_id(struct evdns_request *req)
 /* ---- building and sending -------------------------------------------- */
 
 size_t ev__dns_build_query(const struct evdns_request *req, uint8_t *buf,
-			   size_t cap, int edns)
+                           size_t cap, int edns)
 {
 	struct ev__dns_builder b;
 	struct ev__dns_hdr h = {req->id, EV__DNS_RD, 1, 0, 0, 0};
@@ -144,12 +147,12 @@ static void transmit(struct evdns_request *req, struct evdns_nameserver *ns)
 	len = ev__dns_build_query(req, pkt, sizeof(pkt), edns);
 	if (len &&
 	    (ns->connected ? send(ns->fd, pkt, len, 0)
-			   : sendto(ns->fd, pkt, len, 0,
-				    (const struct sockaddr *)&ns->addr,
-				    ns->addrlen)) < 0 &&
+	                   : sendto(ns->fd, pkt, len, 0,
+	                            (const struct sockaddr *)&ns->addr,
+	                            ns->addrlen)) < 0 &&
 	    errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
 		ev__dns_log(1, "sendto nameserver %d failed: %s", ns->index,
-			    strerror(errno));
+		            strerror(errno));
 	/* A lost send is treated like a lost reply: the timer retries. */
 	base->stats.sent++;
 	event_add(&req->timer, &base->timeout);
@@ -181,7 +184,7 @@ static int prepare_candidate(struct evdns_request *req)
 	char text[EV__DNS_TEXT_MAX + 256];
 
 	if (ev__dns_search_candidate(req->base, req->name, req->flags,
-				     req->candidate, text, sizeof(text)) ||
+	                             req->candidate, text, sizeof(text)) ||
 	    ev__dns_name_from_text(text, req->qname, &req->qname_len))
 		return -1;
 	return 0;
@@ -219,8 +222,8 @@ static void send_candidate(struct evdns_request *req)
 	new_id(req);
 	req->tx = 0;
 	req->no_edns = 0;
-	transmit(req, req->pinned ? req->pinned
-				  : ev__dns_ns_pick(req->base, NULL));
+	transmit(req,
+	         req->pinned ? req->pinned : ev__dns_ns_pick(req->base, NULL));
 }
 
 void ev__dns_kick(struct evdns_base *base)
@@ -254,11 +257,11 @@ static void deliver(struct evdns_request *req)
 	ev__dns_list_remove(&base->done, req);
 	if (req->result == DNS_ERR_NONE && req->count > 0)
 		addrs = req->type == DNS_PTR ? (void *)req->ans.ptr
-					     : (void *)&req->ans;
+		                             : (void *)&req->ans;
 	if (req->cb)
 		req->cb(req->result, req->type,
-			req->result == DNS_ERR_NONE ? req->count : 0,
-			req->ttl, addrs, req->arg);
+		        req->result == DNS_ERR_NONE ? req->count : 0, req->ttl,
+		        addrs, req->arg);
 	free_request(req);
 }
 
@@ -332,7 +335,7 @@ static void req_timer(evutil_socket_t fd, short what, void *arg)
 /* ---- reading replies ------------------------------------------------- */
 
 void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
-			  size_t len, int via_tcp)
+                          size_t len, int via_tcp)
 {
 	struct evdns_base *base = req->base;
 	uint8_t qname[EV__DNS_NAME_MAX];
@@ -358,7 +361,7 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 		}
 	} else {
 		r = ev__dns_question_read(msg, len, &off, qname, &qlen, &qtype,
-					  &qcls);
+		                          &qcls);
 		if (r) {
 			base->stats.malformed++;
 			return;
@@ -366,8 +369,8 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 		if (qlen != req->qname_len || qtype != req->qtype ||
 		    qcls != EV__DNS_C_IN ||
 		    (base->randomize_case
-			     ? memcmp(qname, req->qname, qlen) != 0
-			     : !ev__dns_name_equal(qname, req->qname))) {
+		         ? memcmp(qname, req->qname, qlen) != 0
+		         : !ev__dns_name_equal(qname, req->qname))) {
 			base->stats.bad_question++;
 			return;
 		}
@@ -416,7 +419,7 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 		}
 		if (base->cache)
 			ev__dns_cache_put(base->cache, req->qname, req->qtype,
-					  req);
+			                  req);
 		finish(req, DNS_ERR_NONE, 1);
 		return;
 	case DNS_ERR_NOTEXIST:
@@ -450,12 +453,12 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 		uint16_t id;
 
 		n = recvfrom(fd, base->rbuf, sizeof(base->rbuf), 0,
-			     (struct sockaddr *)&from, &flen);
+		             (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			break;
 		base->stats.received++;
 		if (!ev__dns_sa_equal((struct sockaddr *)&from,
-				      (struct sockaddr *)&ns->addr)) {
+		                      (struct sockaddr *)&ns->addr)) {
 			base->stats.bad_source++;
 			continue;
 		}
@@ -481,8 +484,8 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 /* ---- creating, cancelling, freeing ----------------------------------- */
 
 struct evdns_request *ev__dns_request_new(struct evdns_base *base, int type,
-					  const char *name, int flags,
-					  evdns_callback_type cb, void *arg)
+                                          const char *name, int flags,
+                                          evdns_callback_type cb, void *arg)
 {
 	struct evdns_request *req;
 
@@ -501,9 +504,9 @@ struct evdns_request *ev__dns_request_new(struct evdns_base *base, int type,
 	req->arg = arg;
 	req->type = (char)type;
 	req->qtype = type == DNS_IPv4_A      ? EV__DNS_T_A
-		     : type == DNS_IPv6_AAAA ? EV__DNS_T_AAAA
-		     : type == DNS_PTR       ? EV__DNS_T_PTR
-					     : EV__DNS_T_NS;
+	             : type == DNS_IPv6_AAAA ? EV__DNS_T_AAAA
+	             : type == DNS_PTR       ? EV__DNS_T_PTR
+	                                     : EV__DNS_T_NS;
 	req->flags = flags;
 	req->tcp_fd = -1;
 	req->ncandidates = ev__dns_search_count(base, name, flags);
@@ -588,7 +591,7 @@ void ev__dns_requeue_all(struct evdns_base *base)
 void ev__dns_requests_free_all(struct evdns_base *base, int fail)
 {
 	struct ev__dns_req_list *lists[3] = {&base->waiting, &base->active,
-					     &base->done};
+	                                     &base->done};
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -601,10 +604,10 @@ void ev__dns_requests_free_all(struct evdns_base *base, int fail)
 			ev__dns_tcp_close(req);
 			if (fail && req->cb && !req->pinned)
 				req->cb(req->state == EV__DNS_DONE &&
-						req->result == DNS_ERR_CANCEL
-					? DNS_ERR_CANCEL
-					: DNS_ERR_SHUTDOWN,
-					req->type, 0, 0, NULL, req->arg);
+				                req->result == DNS_ERR_CANCEL
+				            ? DNS_ERR_CANCEL
+				            : DNS_ERR_SHUTDOWN,
+				        req->type, 0, 0, NULL, req->arg);
 			free(req->name);
 			free(req);
 		}

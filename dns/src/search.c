@@ -10,7 +10,7 @@
 #include "dns-internal.h"
 
 static int uses_search(const struct evdns_base *base, const char *name,
-		       int flags)
+                       int flags)
 {
 	size_t n = strlen(name);
 
@@ -19,13 +19,13 @@ static int uses_search(const struct evdns_base *base, const char *name,
 }
 
 int ev__dns_search_count(const struct evdns_base *base, const char *name,
-			 int flags)
+                         int flags)
 {
 	return uses_search(base, name, flags) ? base->nsearch + 1 : 1;
 }
 
 int ev__dns_search_candidate(const struct evdns_base *base, const char *name,
-			     int flags, int i, char *out, size_t size)
+                             int flags, int i, char *out, size_t size)
 {
 	int dots = 0, as_is_first, k;
 	const char *p;
@@ -52,7 +52,6 @@ int ev__dns_search_candidate(const struct evdns_base *base, const char *name,
 	if (k < 0)
 		return snprintf(out, size, "%s", name) < (int)size ? 0 : -1;
 	return snprintf(out, size, "%s.%s", name, base->search[k]) < (int)size
-		       ? 0
-		       : -1;
+	           ? 0
+	           : -1;
 }
-

@@ -60,7 +60,7 @@ static int send_reply(struct server_req *r, int rcode)
 		ret = ev__dns_tcp_conn_send(r->conn, buf, len);
 	} else {
 		ret = ev__dns_udp_send(port, buf, len,
-				       (struct sockaddr *)&r->addr, r->addrlen);
+		                       (struct sockaddr *)&r->addr, r->addrlen);
 	}
 	if (ret == 0)
 		port->stats.answered++;
@@ -92,8 +92,8 @@ int evdns_server_request_drop(struct evdns_server_request *req)
 
 /* An error reply with only the header (the question could not be read). */
 static void reply_bare(struct evdns_server_port *port,
-		       struct ev__dns_tcp_conn *conn, const uint8_t *msg,
-		       const struct sockaddr *from, socklen_t flen, int rcode)
+                       struct ev__dns_tcp_conn *conn, const uint8_t *msg,
+                       const struct sockaddr *from, socklen_t flen, int rcode)
 {
 	uint8_t out[EV__DNS_HDR_LEN];
 	struct ev__dns_builder b;
@@ -102,9 +102,9 @@ static void reply_bare(struct evdns_server_port *port,
 	memset(&h, 0, sizeof(h));
 	h.id = ev__dns_get_u16(msg);
 	h.flags = (uint16_t)(EV__DNS_QR |
-			     (ev__dns_get_u16(msg + 2) &
-			      (EV__DNS_OPCODE_MASK | EV__DNS_RD)) |
-			     rcode);
+	                     (ev__dns_get_u16(msg + 2) &
+	                      (EV__DNS_OPCODE_MASK | EV__DNS_RD)) |
+	                     rcode);
 	ev__dns_builder_init(&b, out, sizeof(out));
 	ev__dns_put_hdr(&b, &h);
 	if (conn)
@@ -115,9 +115,9 @@ static void reply_bare(struct evdns_server_port *port,
 }
 
 void ev__dns_server_handle(struct evdns_server_port *port,
-			   struct ev__dns_tcp_conn *conn, const uint8_t *msg,
-			   size_t len, const struct sockaddr *from,
-			   socklen_t flen)
+                           struct ev__dns_tcp_conn *conn, const uint8_t *msg,
+                           size_t len, const struct sockaddr *from,
+                           socklen_t flen)
 {
 	struct ev__dns_hdr h;
 	struct server_req *r;
@@ -162,7 +162,7 @@ void ev__dns_server_handle(struct evdns_server_port *port,
 		size_t wl;
 
 		if (ev__dns_question_read(msg, len, &off, r->qwire[i], &wl,
-					  &type, &cls) ||
+		                          &type, &cls) ||
 		    ev__dns_name_to_text(r->qwire[i], text, sizeof(text)))
 			goto formerr_req;
 		q = malloc(sizeof(*q) + strlen(text));
@@ -207,9 +207,10 @@ drop:
 
 /* ---- ports ----------------------------------------------------------- */
 
-static struct evdns_server_port *
-port_new(struct event_base *base, evutil_socket_t fd, int tcp,
-	 evdns_request_callback_fn_type cb, void *user_data)
+static struct evdns_server_port *port_new(struct event_base *base,
+                                          evutil_socket_t fd, int tcp,
+                                          evdns_request_callback_fn_type cb,
+                                          void *user_data)
 {
 	struct evdns_server_port *port;
 
@@ -231,7 +232,7 @@ port_new(struct event_base *base, evutil_socket_t fd, int tcp,
 		return NULL;
 	}
 	event_assign(&port->ev, base, fd, EV_READ | EV_PERSIST,
-		     tcp ? ev__dns_tcp_accept : ev__dns_udp_readable, port);
+	             tcp ? ev__dns_tcp_accept : ev__dns_udp_readable, port);
 	if (event_add(&port->ev, NULL) < 0) {
 		ev__dns_udp_free(port);
 		free(port);
@@ -240,11 +241,9 @@ port_new(struct event_base *base, evutil_socket_t fd, int tcp,
 	return port;
 }
 
-struct evdns_server_port *
-evdns_add_server_port_with_base(struct event_base *base, evutil_socket_t fd,
-				int flags,
-				evdns_request_callback_fn_type callback,
-				void *user_data)
+struct evdns_server_port *evdns_add_server_port_with_base(
+    struct event_base *base, evutil_socket_t fd, int flags,
+    evdns_request_callback_fn_type callback, void *user_data)
 {
 	int type = 0;
 	socklen_t tl = sizeof(type);
@@ -254,14 +253,12 @@ evdns_add_server_port_with_base(struct event_base *base, evutil_socket_t fd,
 	    type == SOCK_STREAM)
 		flags |= EVDNS_SERVER_PORT_TCP;
 	return port_new(base, fd, (flags & EVDNS_SERVER_PORT_TCP) != 0,
-			callback, user_data);
+	                callback, user_data);
 }
 
-struct evdns_server_port *
-evdns_add_server_port_tcp_with_base(struct event_base *base,
-				    evutil_socket_t listen_fd, int flags,
-				    evdns_request_callback_fn_type callback,
-				    void *user_data)
+struct evdns_server_port *evdns_add_server_port_tcp_with_base(
+    struct event_base *base, evutil_socket_t listen_fd, int flags,
+    evdns_request_callback_fn_type callback, void *user_data)
 {
 	(void)flags;
 	return port_new(base, listen_fd, 1, callback, user_data);
@@ -269,7 +266,7 @@ evdns_add_server_port_tcp_with_base(struct event_base *base,
 
 struct evdns_server_port *
 evdns_add_server_port(evutil_socket_t socket, int flags,
-		      evdns_request_callback_fn_type callback, void *user_data)
+                      evdns_request_callback_fn_type callback, void *user_data)
 {
 	struct event probe;
 
@@ -277,7 +274,7 @@ evdns_add_server_port(evutil_socket_t socket, int flags,
 	 * API means, reached through public API only. */
 	event_set(&probe, -1, 0, NULL, NULL);
 	return evdns_add_server_port_with_base(probe.ev_base, socket, flags,
-					       callback, user_data);
+	                                       callback, user_data);
 }
 
 void evdns_close_server_port(struct evdns_server_port *port)
@@ -293,7 +290,7 @@ void evdns_close_server_port(struct evdns_server_port *port)
 }
 
 void evdns_server_port_get_stats(const struct evdns_server_port *port,
-				 struct evdns_server_stats *out)
+                                 struct evdns_server_stats *out)
 {
 	if (port && out)
 		*out = port->stats;

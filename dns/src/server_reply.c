@@ -10,16 +10,15 @@
 
 #include "server.h"
 
-static int add_rr(struct server_req *r, int section, const char *name,
-		  int type, int cls, int ttl, const void *data, size_t len,
-		  int is_name)
+static int add_rr(struct server_req *r, int section, const char *name, int type,
+                  int cls, int ttl, const void *data, size_t len, int is_name)
 {
 	uint8_t wire[EV__DNS_NAME_MAX];
 	struct reply_rr *rr;
 	size_t wl;
 
-	if (section < 0 || section > 2 || type < 0 || type > 65535 ||
-	    cls < 0 || cls > 65535)
+	if (section < 0 || section > 2 || type < 0 || type > 65535 || cls < 0 ||
+	    cls > 65535)
 		return -1;
 	if (is_name) {
 		if (ev__dns_name_from_text(data, wire, &wl))
@@ -51,9 +50,9 @@ static int add_rr(struct server_req *r, int section, const char *name,
 }
 
 int evdns_server_request_add_reply(struct evdns_server_request *req,
-				   int section, const char *name, int type,
-				   int dns_class, int ttl, int datalen,
-				   int is_name, const char *data)
+                                   int section, const char *name, int type,
+                                   int dns_class, int ttl, int datalen,
+                                   int is_name, const char *data)
 {
 	size_t len;
 
@@ -68,43 +67,43 @@ int evdns_server_request_add_reply(struct evdns_server_request *req,
 			return -1;
 		len = (size_t)datalen;
 	}
-	return add_rr((struct server_req *)req, section, name, type,
-		      dns_class, ttl, data, len, is_name);
+	return add_rr((struct server_req *)req, section, name, type, dns_class,
+	              ttl, data, len, is_name);
 }
 
-static int add_addrs(struct evdns_server_request *req, const char *name,
-		     int n, const void *addrs, int ttl, int type, size_t alen)
+static int add_addrs(struct evdns_server_request *req, const char *name, int n,
+                     const void *addrs, int ttl, int type, size_t alen)
 {
 	int i;
 
 	if (req == NULL || name == NULL || n < 0 || (n && addrs == NULL))
 		return -1;
 	for (i = 0; i < n; i++)
-		if (add_rr((struct server_req *)req, EVDNS_ANSWER_SECTION,
-			   name, type, EVDNS_CLASS_INET, ttl,
-			   (const uint8_t *)addrs + (size_t)i * alen, alen, 0))
+		if (add_rr((struct server_req *)req, EVDNS_ANSWER_SECTION, name,
+		           type, EVDNS_CLASS_INET, ttl,
+		           (const uint8_t *)addrs + (size_t)i * alen, alen, 0))
 			return -1;
 	return 0;
 }
 
 int evdns_server_request_add_a_reply(struct evdns_server_request *req,
-				     const char *name, int n,
-				     const void *addrs, int ttl)
+                                     const char *name, int n, const void *addrs,
+                                     int ttl)
 {
 	return add_addrs(req, name, n, addrs, ttl, EVDNS_TYPE_A, 4);
 }
 
 int evdns_server_request_add_aaaa_reply(struct evdns_server_request *req,
-					const char *name, int n,
-					const void *addrs, int ttl)
+                                        const char *name, int n,
+                                        const void *addrs, int ttl)
 {
 	return add_addrs(req, name, n, addrs, ttl, EVDNS_TYPE_AAAA, 16);
 }
 
 int evdns_server_request_add_ptr_reply(struct evdns_server_request *req,
-				       struct in_addr *in,
-				       const char *inaddr_name,
-				       const char *hostname, int ttl)
+                                       struct in_addr *in,
+                                       const char *inaddr_name,
+                                       const char *hostname, int ttl)
 {
 	char buf[32];
 
@@ -114,33 +113,32 @@ int evdns_server_request_add_ptr_reply(struct evdns_server_request *req,
 		const uint8_t *a = (const uint8_t *)&in->s_addr;
 
 		snprintf(buf, sizeof(buf), "%u.%u.%u.%u.in-addr.arpa", a[3],
-			 a[2], a[1], a[0]);
+		         a[2], a[1], a[0]);
 		inaddr_name = buf;
 	}
 	return add_rr((struct server_req *)req, EVDNS_ANSWER_SECTION,
-		      inaddr_name, EVDNS_TYPE_PTR, EVDNS_CLASS_INET, ttl,
-		      hostname, 0, 1);
+	              inaddr_name, EVDNS_TYPE_PTR, EVDNS_CLASS_INET, ttl,
+	              hostname, 0, 1);
 }
 
 int evdns_server_request_add_cname_reply(struct evdns_server_request *req,
-					 const char *name, const char *cname,
-					 int ttl)
+                                         const char *name, const char *cname,
+                                         int ttl)
 {
 	if (req == NULL || name == NULL || cname == NULL)
 		return -1;
 	return add_rr((struct server_req *)req, EVDNS_ANSWER_SECTION, name,
-		      EVDNS_TYPE_CNAME, EVDNS_CLASS_INET, ttl, cname, 0, 1);
+	              EVDNS_TYPE_CNAME, EVDNS_CLASS_INET, ttl, cname, 0, 1);
 }
 
-void evdns_server_request_set_flags(struct evdns_server_request *req,
-				    int flags)
+void evdns_server_request_set_flags(struct evdns_server_request *req, int flags)
 {
 	if (req)
 		((struct server_req *)req)->reply_flags |= flags;
 }
 
 int evdns_server_request_get_requesting_addr(struct evdns_server_request *req,
-					     struct sockaddr *sa, int addr_len)
+                                             struct sockaddr *sa, int addr_len)
 {
 	struct server_req *r = (struct server_req *)req;
 
@@ -154,15 +152,14 @@ static int put_rr(struct ev__dns_builder *b, const struct reply_rr *rr)
 {
 	size_t rdlen_at;
 
-	if (ev__dns_put_name(b, rr->name, 1) ||
-	    ev__dns_put_u16(b, rr->type) || ev__dns_put_u16(b, rr->cls) ||
-	    ev__dns_put_u32(b, rr->ttl))
+	if (ev__dns_put_name(b, rr->name, 1) || ev__dns_put_u16(b, rr->type) ||
+	    ev__dns_put_u16(b, rr->cls) || ev__dns_put_u32(b, rr->ttl))
 		return -1;
 	rdlen_at = b->len;
 	if (ev__dns_put_u16(b, 0))
 		return -1;
 	if (rr->is_name ? ev__dns_put_name(b, rr->data, 1)
-			: ev__dns_put_bytes(b, rr->data, rr->datalen))
+	                : ev__dns_put_bytes(b, rr->data, rr->datalen))
 		return -1;
 	ev__dns_set_u16(b->buf, rdlen_at, (uint16_t)(b->len - rdlen_at - 2));
 	return 0;
@@ -170,7 +167,7 @@ static int put_rr(struct ev__dns_builder *b, const struct reply_rr *rr)
 
 /* Writes the reply into `buf`; returns its length (0 on failure). */
 size_t ev__dns_build_reply(struct server_req *r, int rcode, uint8_t *buf,
-			  size_t cap, int *truncated)
+                           size_t cap, int *truncated)
 {
 	struct ev__dns_builder b;
 	struct ev__dns_hdr h;
@@ -182,7 +179,7 @@ size_t ev__dns_build_reply(struct server_req *r, int rcode, uint8_t *buf,
 	memset(&h, 0, sizeof(h));
 	h.id = r->id;
 	h.flags = (uint16_t)(EV__DNS_QR | (r->qflags & EV__DNS_RD) |
-			     (r->reply_flags & 0x0780) | (rcode & 0xf));
+	                     (r->reply_flags & 0x0780) | (rcode & 0xf));
 	h.qdcount = (uint16_t)r->pub.nquestions;
 	ev__dns_builder_init(&b, buf, room);
 	if (ev__dns_put_hdr(&b, &h))
@@ -191,8 +188,7 @@ size_t ev__dns_build_reply(struct server_req *r, int rcode, uint8_t *buf,
 		if (ev__dns_put_name(&b, r->qwire[i], 1) ||
 		    ev__dns_put_u16(&b, (uint16_t)r->pub.questions[i]->type) ||
 		    ev__dns_put_u16(
-			    &b,
-			    (uint16_t)r->pub.questions[i]->dns_question_class))
+		        &b, (uint16_t)r->pub.questions[i]->dns_question_class))
 			return 0;
 	}
 	for (sec = 0; sec < 3 && !tc; sec++) {
@@ -234,4 +230,3 @@ size_t ev__dns_build_reply(struct server_req *r, int rcode, uint8_t *buf,
 	*truncated = tc;
 	return b.len;
 }
-

@@ -11,7 +11,7 @@
 #include "server.h"
 
 #define BATCH 32
-#define SLOT 4096 /* a query larger than this is malformed anyway */
+#define SLOT  4096 /* a query larger than this is malformed anyway */
 
 struct ev__dns_udp_batch {
 	int batching;  /* handling a batch: queue replies */
@@ -70,13 +70,12 @@ static void flush(struct evdns_server_port *port)
 }
 
 int ev__dns_udp_send(struct evdns_server_port *port, const uint8_t *msg,
-		     size_t len, const struct sockaddr *to, socklen_t tolen)
+                     size_t len, const struct sockaddr *to, socklen_t tolen)
 {
 	struct ev__dns_udp_batch *b = port->udp;
 	unsigned k;
 
-	if (b == NULL || !b->batching || len > SLOT ||
-	    tolen > sizeof(b->to[0]))
+	if (b == NULL || !b->batching || len > SLOT || tolen > sizeof(b->to[0]))
 		return sendto(port->fd, msg, len, 0, to, tolen) < 0 ? -1 : 0;
 	k = b->nout++;
 	memcpy(b->obuf[k], msg, len);
@@ -125,10 +124,9 @@ void ev__dns_udp_readable(evutil_socket_t fd, short what, void *arg)
 				port->stats.dropped++;
 				continue;
 			}
-			ev__dns_server_handle(
-				port, NULL, b->ibuf[i], len,
-				(struct sockaddr *)&b->from[i],
-				b->in[i].msg_hdr.msg_namelen);
+			ev__dns_server_handle(port, NULL, b->ibuf[i], len,
+			                      (struct sockaddr *)&b->from[i],
+			                      b->in[i].msg_hdr.msg_namelen);
 		}
 		b->batching = 0;
 		if (!port->closing)

@@ -33,7 +33,7 @@ static void answer_all(struct evdns_server_request *req, void *arg)
 	(void)arg;
 	if (req->nquestions == 1 && req->questions[0]->type == EVDNS_TYPE_A)
 		evdns_server_request_add_a_reply(req, req->questions[0]->name,
-						 1, &a, 300);
+		                                 1, &a, 300);
 	evdns_server_request_respond(req, 0);
 }
 
@@ -65,8 +65,8 @@ static pid_t start_server(int *port)
 	return pid;
 }
 
-static void run_variant(const char *dir, const char *variant, int port,
-			long n, int inflight, double *rate)
+static void run_variant(const char *dir, const char *variant, int port, long n,
+                        int inflight, double *rate)
 {
 	char path[4096], cmd[4200], line[256];
 	FILE *p;
@@ -87,7 +87,7 @@ static void run_variant(const char *dir, const char *variant, int port,
 		long ok, failed;
 
 		if (sscanf(line, "RESULT %63s %lf %ld %ld %lf", name, &r, &ok,
-			   &failed, &secs) == 5) {
+		           &failed, &secs) == 5) {
 			printf("%-20s %10.0f lookups/s  ok %ld  failed %ld  "
 			       "%.2f s\n",
 			       name, r, ok, failed, secs);
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 	for (r = 0; r < rounds; r++)
 		for (v = 0; v < 3; v++)
 			run_variant(dir, variants[v], port, n, inflight,
-				    &rate[v][r]);
+			            &rate[v][r]);
 	for (v = 0; v < 3; v++) {
 		qsort(rate[v], (size_t)rounds, sizeof(double), cmp_double);
 		best[v] = rate[v][rounds - 1];

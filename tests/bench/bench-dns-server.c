@@ -24,7 +24,7 @@ static void answer(struct evdns_server_request *req, void *arg)
 	/* Any A question: names arrive in mixed case (0x20 randomisation). */
 	if (req->nquestions == 1 && req->questions[0]->type == EVDNS_TYPE_A) {
 		evdns_server_request_add_a_reply(req, req->questions[0]->name,
-						 1, &a, 300);
+		                                 1, &a, 300);
 		evdns_server_request_respond(req, 0);
 		return;
 	}

@@ -41,8 +41,8 @@ static int setup(void **state)
 
 	f->base = event_base_new();
 	udp = tu_udp_socket(0, &port);
-	f->port = evdns_add_server_port_with_base(f->base, udp, 0, zone_cb,
-						  &f->zone);
+	f->port =
+	    evdns_add_server_port_with_base(f->base, udp, 0, zone_cb, &f->zone);
 	f->dns = tu_resolver(f->base, port);
 	strcpy(f->hosts, "/tmp/libev-dns-hostsXXXXXX");
 	fd = mkstemp(f->hosts);
@@ -83,7 +83,7 @@ static int count(const struct evutil_addrinfo *ai, int family)
 }
 
 static void run(struct fx *f, const char *node, const char *serv,
-		const struct evutil_addrinfo *hints, struct gai *g)
+                const struct evutil_addrinfo *hints, struct gai *g)
 {
 	memset(g, 0, sizeof(*g));
 	if (evdns_getaddrinfo(f->dns, node, serv, hints, on_gai, g))
@@ -102,8 +102,8 @@ static void test_numeric(void **state)
 	hints.ai_socktype = SOCK_STREAM;
 	/* Numeric answers come at once, from inside the call. */
 	memset(&g, 0, sizeof(g));
-	assert_null(evdns_getaddrinfo(f->dns, "127.0.0.1", "80", &hints,
-				      on_gai, &g));
+	assert_null(
+	    evdns_getaddrinfo(f->dns, "127.0.0.1", "80", &hints, on_gai, &g));
 	assert_int_equal(g.calls, 1);
 	assert_int_equal(g.err, 0);
 	assert_non_null(g.res);
@@ -177,7 +177,7 @@ static void test_hosts_file(void **state)
 	assert_int_equal(g.err, 0);
 	assert_int_equal(count(g.res, AF_INET6), 1);
 	assert_true(IN6_IS_ADDR_V4MAPPED(
-		&((struct sockaddr_in6 *)g.res->ai_addr)->sin6_addr));
+	    &((struct sockaddr_in6 *)g.res->ai_addr)->sin6_addr));
 	evutil_freeaddrinfo(g.res);
 }
 
@@ -216,8 +216,7 @@ static void test_cancel(void **state)
 	int never = 0;
 
 	f->zone.respond = 1;
-	r = evdns_getaddrinfo(f->dns, "a.example.test", NULL, NULL, on_gai,
-			      &g);
+	r = evdns_getaddrinfo(f->dns, "a.example.test", NULL, NULL, on_gai, &g);
 	assert_non_null(r);
 	evdns_getaddrinfo_cancel(r);
 	assert_int_equal(g.calls, 1);
@@ -226,8 +225,8 @@ static void test_cancel(void **state)
 	assert_int_equal(g.calls, 1);
 	/* Pending at shutdown: reported as cancelled, nothing leaks. */
 	memset(&g, 0, sizeof(g));
-	assert_non_null(evdns_getaddrinfo(f->dns, "a.example.test", NULL,
-					  NULL, on_gai, &g));
+	assert_non_null(evdns_getaddrinfo(f->dns, "a.example.test", NULL, NULL,
+	                                  on_gai, &g));
 	evdns_base_free(f->dns, 1);
 	f->dns = tu_resolver(f->base, 0);
 	assert_int_equal(g.calls, 1);
@@ -237,11 +236,10 @@ static void test_cancel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_numeric, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hosts_file, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_numeric, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hosts_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,7 @@ struct answer {
 };
 
 static void on_answer(int result, char type, int count, int ttl,
-		      void *addresses, void *arg)
+                      void *addresses, void *arg)
 {
 	struct answer *a = arg;
 
@@ -58,10 +58,10 @@ static int setup(void **state)
 	f->base = event_base_new();
 	assert_non_null(f->base);
 	assert_int_equal(tu_udp_tcp_pair(&udp, &tcp, &f->port), 0);
-	f->udp_port = evdns_add_server_port_with_base(f->base, udp, 0,
-						      zone_cb, &f->zone);
+	f->udp_port =
+	    evdns_add_server_port_with_base(f->base, udp, 0, zone_cb, &f->zone);
 	f->tcp_port = evdns_add_server_port_with_base(
-		f->base, tcp, EVDNS_SERVER_PORT_TCP, zone_cb, &f->zone);
+	    f->base, tcp, EVDNS_SERVER_PORT_TCP, zone_cb, &f->zone);
 	assert_non_null(f->udp_port);
 	assert_non_null(f->tcp_port);
 	f->dns = tu_resolver(f->base, f->port);
@@ -84,11 +84,11 @@ static int teardown(void **state)
 }
 
 static void resolve4(struct fx *f, const char *name, int flags,
-		     struct answer *a)
+                     struct answer *a)
 {
 	memset(a, 0, sizeof(*a));
 	assert_non_null(
-		evdns_base_resolve_ipv4(f->dns, name, flags, on_answer, a));
+	    evdns_base_resolve_ipv4(f->dns, name, flags, on_answer, a));
 	assert_int_equal(tu_run_until(f->base, &a->done, 3000), 0);
 	assert_int_equal(a->calls, 1);
 }
@@ -114,7 +114,7 @@ static void test_aaaa(void **state)
 	struct in6_addr want;
 
 	assert_non_null(evdns_base_resolve_ipv6(f->dns, "a.example.test", 0,
-						on_answer, &a));
+	                                        on_answer, &a));
 	assert_int_equal(tu_run_until(f->base, &a.done, 3000), 0);
 	assert_int_equal(a.result, DNS_ERR_NONE);
 	assert_int_equal(a.type, DNS_IPv6_AAAA);
@@ -133,9 +133,9 @@ static void test_ptr_v4_v6(void **state)
 	in.s_addr = htonl(0x0a000001);
 	inet_pton(AF_INET6, "2001:db8::1", &in6);
 	assert_non_null(
-		evdns_base_resolve_reverse(f->dns, &in, 0, on_answer, &a));
-	assert_non_null(evdns_base_resolve_reverse_ipv6(f->dns, &in6, 0,
-							on_answer, &b));
+	    evdns_base_resolve_reverse(f->dns, &in, 0, on_answer, &a));
+	assert_non_null(
+	    evdns_base_resolve_reverse_ipv6(f->dns, &in6, 0, on_answer, &b));
 	assert_int_equal(tu_run_until(f->base, &a.done, 3000), 0);
 	assert_int_equal(tu_run_until(f->base, &b.done, 3000), 0);
 	assert_int_equal(a.result, DNS_ERR_NONE);
@@ -175,8 +175,8 @@ static void test_errors(void **state)
 	resolve4(f, "missing.example.test", 0, &a);
 	assert_int_equal(a.result, DNS_ERR_NOTEXIST);
 	assert_int_equal(a.count, 0);
-	assert_non_null(evdns_base_resolve_ipv6(
-		f->dns, "nodata.example.test", 0, on_answer, &a));
+	assert_non_null(evdns_base_resolve_ipv6(f->dns, "nodata.example.test",
+	                                        0, on_answer, &a));
 	a.done = 0;
 	a.calls = 0;
 	assert_int_equal(tu_run_until(f->base, &a.done, 3000), 0);
@@ -185,10 +185,9 @@ static void test_errors(void **state)
 	assert_int_equal(a.result, DNS_ERR_SERVERFAILED);
 	/* Empty names and names that cannot be encoded are refused. */
 	assert_null(evdns_base_resolve_ipv4(f->dns, "", 0, on_answer, &a));
-	assert_null(evdns_base_resolve_ipv4(f->dns, "a..b", 0, on_answer,
-					    &a));
+	assert_null(evdns_base_resolve_ipv4(f->dns, "a..b", 0, on_answer, &a));
 	assert_string_equal(evdns_err_to_string(DNS_ERR_TIMEOUT),
-			    "request timed out");
+	                    "request timed out");
 }
 
 static void test_search_ndots(void **state)
@@ -258,7 +257,7 @@ static void test_failover(void **state)
 	f->dns = tu_resolver(f->base, 0);
 	evdns_base_set_option(f->dns, "timeout:", "0.2");
 	evdns_base_set_option(f->dns, "max-timeouts:", "1");
-	tu_ns_add(f->dns, sport);  /* first, and silent */
+	tu_ns_add(f->dns, sport); /* first, and silent */
 	tu_ns_add(f->dns, f->port);
 	assert_int_equal(evdns_base_count_nameservers(f->dns), 2);
 	resolve4(f, "a.example.test", 0, &a);
@@ -283,12 +282,12 @@ static void test_failover(void **state)
 		while (recv(silent, junk, sizeof(junk), MSG_DONTWAIT) > 0)
 			;
 		p2 = evdns_add_server_port_with_base(f->base, silent, 0,
-						     zone_cb, &z2);
+		                                     zone_cb, &z2);
 
 		assert_non_null(p2);
 		for (i = 0; i < 40 && z2.queries == 0; i++)
 			tu_run_until(f->base, &never, 50);
-		assert_true(z2.queries >= 1); /* the probe */
+		assert_true(z2.queries >= 1);      /* the probe */
 		tu_run_until(f->base, &never, 50); /* its reply is read */
 		z2.queries = 0;
 		resolve4(f, "a.example.test", 0, &a);
@@ -324,8 +323,7 @@ static void test_cancel(void **state)
 	int never = 0;
 
 	f->zone.respond = 1; /* server drops everything */
-	r = evdns_base_resolve_ipv4(f->dns, "a.example.test", 0, on_answer,
-				    &a);
+	r = evdns_base_resolve_ipv4(f->dns, "a.example.test", 0, on_answer, &a);
 	assert_non_null(r);
 	tu_run_until(f->base, &never, 20);
 	evdns_cancel_request(f->dns, r);
@@ -347,7 +345,7 @@ static void test_shutdown_pending(void **state)
 	evdns_base_set_option(f->dns, "max-inflight:", "2"); /* some wait */
 	for (i = 0; i < 5; i++)
 		assert_non_null(evdns_base_resolve_ipv4(
-			f->dns, "a.example.test", 0, on_answer, &a[i]));
+		    f->dns, "a.example.test", 0, on_answer, &a[i]));
 	evdns_base_free(f->dns, 1);
 	f->dns = NULL;
 	for (i = 0; i < 5; i++) {
@@ -358,7 +356,7 @@ static void test_shutdown_pending(void **state)
 	f->dns = tu_resolver(f->base, f->port);
 	memset(a, 0, sizeof(a));
 	assert_non_null(evdns_base_resolve_ipv4(f->dns, "a.example.test", 0,
-						on_answer, &a[0]));
+	                                        on_answer, &a[0]));
 	evdns_base_free(f->dns, 0);
 	f->dns = NULL;
 	assert_int_equal(a[0].calls, 0);
@@ -374,17 +372,17 @@ static void test_inflight_bound(void **state)
 	evdns_base_set_option(f->dns, "max-inflight:", "3");
 	for (i = 0; i < 20; i++)
 		assert_non_null(evdns_base_resolve_ipv4(
-			f->dns, "a.example.test", 0, on_answer, &a[i]));
+		    f->dns, "a.example.test", 0, on_answer, &a[i]));
 	for (i = 0; i < 20; i++) {
 		assert_int_equal(tu_run_until(f->base, &a[i].done, 3000), 0);
 		assert_int_equal(a[i].result, DNS_ERR_NONE);
 	}
 	assert_int_equal(evdns_base_set_option(f->dns, "max-inflight:", "0"),
-			 -1);
+	                 -1);
 	assert_int_equal(evdns_base_set_option(f->dns, "no-such-option:", "1"),
-			 -1);
+	                 -1);
 	assert_int_equal(evdns_base_set_option(f->dns, "so-rcvbuf:", "262144"),
-			 0);
+	                 0);
 }
 
 static void test_cache(void **state)
@@ -428,19 +426,19 @@ static void test_resolv_conf(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	snprintf(text, sizeof(text),
-		 "# test\n; comment\nnameserver 127.0.0.1:%d\n"
-		 "nameserver [::1]:%d\n"
-		 "domain ignored.test\n"
-		 "search nothere.test search.test\n"
-		 "options ndots:2 timeout:0.2 attempts:1 rotate bogus:1\n",
-		 f->port, f->port);
+	         "# test\n; comment\nnameserver 127.0.0.1:%d\n"
+	         "nameserver [::1]:%d\n"
+	         "domain ignored.test\n"
+	         "search nothere.test search.test\n"
+	         "options ndots:2 timeout:0.2 attempts:1 rotate bogus:1\n",
+	         f->port, f->port);
 	write_file(path, text);
 	evdns_base_free(f->dns, 0);
 	f->dns = evdns_base_new(f->base, 0);
-	assert_int_equal(evdns_base_resolv_conf_parse(f->dns, DNS_OPTIONS_ALL &
-							      ~DNS_OPTION_HOSTSFILE,
-						      path),
-			 0);
+	assert_int_equal(
+	    evdns_base_resolv_conf_parse(
+	        f->dns, DNS_OPTIONS_ALL & ~DNS_OPTION_HOSTSFILE, path),
+	    0);
 	assert_int_equal(evdns_base_count_nameservers(f->dns), 2);
 	/* Only the IPv4 server answers; keep the test on it. */
 	evdns_base_clear_nameservers_and_suspend(f->dns);
@@ -455,17 +453,16 @@ static void test_resolv_conf(void **state)
 	write_file(path, "# nothing\n");
 	evdns_base_free(f->dns, 0);
 	f->dns = evdns_base_new(f->base, 0);
-	assert_int_equal(evdns_base_resolv_conf_parse(f->dns, DNS_OPTIONS_ALL &
-							      ~DNS_OPTION_HOSTSFILE,
-						      path),
-			 0);
+	assert_int_equal(
+	    evdns_base_resolv_conf_parse(
+	        f->dns, DNS_OPTIONS_ALL & ~DNS_OPTION_HOSTSFILE, path),
+	    0);
 	assert_int_equal(evdns_base_count_nameservers(f->dns), 1);
 	unlink(path);
 	evdns_base_free(f->dns, 0);
 	f->dns = evdns_base_new(f->base, 0);
-	assert_int_equal(evdns_base_resolv_conf_parse(f->dns, DNS_OPTIONS_ALL,
-						      path),
-			 1);
+	assert_int_equal(
+	    evdns_base_resolv_conf_parse(f->dns, DNS_OPTIONS_ALL, path), 1);
 	assert_int_equal(evdns_base_count_nameservers(f->dns), 1);
 }
 
@@ -478,7 +475,7 @@ static void test_suspend_resume(void **state)
 	evdns_base_clear_nameservers_and_suspend(f->dns);
 	assert_int_equal(evdns_base_count_nameservers(f->dns), 0);
 	assert_non_null(evdns_base_resolve_ipv4(f->dns, "a.example.test", 0,
-						on_answer, &a));
+	                                        on_answer, &a));
 	tu_run_until(f->base, &never, 100);
 	assert_int_equal(a.calls, 0); /* held while suspended */
 	tu_ns_add(f->dns, f->port);
@@ -574,9 +571,8 @@ static void test_compat_api(void **state)
 		evdns_search_clear();
 		evdns_resume();
 		assert_int_equal(evdns_set_option("timeout:", "0.2", 0), 0);
-		assert_int_equal(evdns_resolve_ipv4("a.example.test", 0,
-						    on_answer, &a),
-				 0);
+		assert_int_equal(
+		    evdns_resolve_ipv4("a.example.test", 0, on_answer, &a), 0);
 		assert_int_equal(tu_run_until(cur, &a.done, 3000), 0);
 		assert_int_equal(a.result, DNS_ERR_NONE);
 		evdns_shutdown(0);
@@ -588,34 +584,29 @@ static void test_compat_api(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_a, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_aaaa, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ptr_v4_v6, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cname_chain, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_search_ndots, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_timeout_silent, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_failover, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tcp_fallback, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_shutdown_pending, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_inflight_bound, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resolv_conf, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_suspend_resume, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ipv6_nameserver, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_compat_api, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_a, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_aaaa, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ptr_v4_v6, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cname_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search_ndots, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_timeout_silent, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_failover, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tcp_fallback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shutdown_pending, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_inflight_bound, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolv_conf, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_suspend_resume, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ipv6_nameserver, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_compat_api, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,8 +30,8 @@ static void fake_read(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	fk->flen = sizeof(fk->from);
-	n = recvfrom(fd, fk->q, sizeof(fk->q), 0,
-		     (struct sockaddr *)&fk->from, &fk->flen);
+	n = recvfrom(fd, fk->q, sizeof(fk->q), 0, (struct sockaddr *)&fk->from,
+	             &fk->flen);
 	if (n > 0)
 		fk->qlen = (int)n;
 }
@@ -42,7 +42,7 @@ struct answer {
 };
 
 static void on_answer(int result, char type, int count, int ttl,
-		      void *addresses, void *arg)
+                      void *addresses, void *arg)
 {
 	struct answer *a = arg;
 
@@ -67,7 +67,7 @@ static size_t question_len(const struct fake *fk)
 
 /* A reply: header + the query's question + `an` bytes of answers. */
 static size_t reply(const struct fake *fk, uint8_t *out, uint16_t id,
-		    uint16_t ancount, const uint8_t *an, size_t anlen)
+                    uint16_t ancount, const uint8_t *an, size_t anlen)
 {
 	size_t ql = question_len(fk);
 
@@ -86,12 +86,12 @@ static size_t reply(const struct fake *fk, uint8_t *out, uint16_t id,
 }
 
 static void send_to_resolver(struct fake *fk, int fd, const uint8_t *p,
-			     size_t len)
+                             size_t len)
 {
 	int never = 0;
 
 	assert_true(sendto(fd, p, len, 0, (struct sockaddr *)&fk->from,
-			   fk->flen) == (ssize_t)len);
+	                   fk->flen) == (ssize_t)len);
 	tu_run_until(fk->base, &never, 30);
 }
 
@@ -105,8 +105,8 @@ static void test_crafted_replies(void **state)
 	uint16_t id;
 	size_t ql, x, n, i;
 	int other_port, other;
-	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60,
-				       0,    4,    10, 9, 8, 7};
+	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0,  1, 0, 0,
+	                               0,    60,   0, 4, 10, 9, 8, 7};
 
 	(void)state;
 	memset(&fk, 0, sizeof(fk));
@@ -115,18 +115,18 @@ static void test_crafted_replies(void **state)
 	fk.fd = tu_udp_socket(0, &fk.port);
 	fk0.fd = tu_udp_socket(0, &fk0.port);
 	event_assign(&fk.ev, fk.base, fk.fd, EV_READ | EV_PERSIST, fake_read,
-		     &fk);
+	             &fk);
 	event_add(&fk.ev, NULL);
-	event_assign(&fk0.ev, fk.base, fk0.fd, EV_READ | EV_PERSIST,
-		     fake_read, &fk0);
+	event_assign(&fk0.ev, fk.base, fk0.fd, EV_READ | EV_PERSIST, fake_read,
+	             &fk0);
 	event_add(&fk0.ev, NULL);
 	/* Two servers: the first stays silent, so the retry goes to the
 	 * second, which is then the only one allowed to answer. */
 	dns = tu_resolver(fk.base, fk0.port);
 	evdns_base_set_option(dns, "timeout:", "0.2");
 	tu_ns_add(dns, fk.port);
-	assert_non_null(evdns_base_resolve_ipv4(dns, "a.example.test", 0,
-						on_answer, &a));
+	assert_non_null(
+	    evdns_base_resolve_ipv4(dns, "a.example.test", 0, on_answer, &a));
 	assert_int_equal(tu_run_until(fk.base, &fk0.qlen, 2000), 0);
 	evdns_base_set_option(dns, "timeout:", "5");
 	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
@@ -256,8 +256,8 @@ static void test_edns_fallback(void **state)
 	struct evdns_base *dns;
 	struct answer a = {0};
 	uint8_t pkt[1024];
-	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60,
-				       0,    4,    10, 1, 1, 1};
+	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0,  1, 0, 0,
+	                               0,    60,   0, 4, 10, 1, 1, 1};
 	uint16_t id;
 	size_t n;
 
@@ -266,12 +266,12 @@ static void test_edns_fallback(void **state)
 	fk.base = event_base_new();
 	fk.fd = tu_udp_socket(0, &fk.port);
 	event_assign(&fk.ev, fk.base, fk.fd, EV_READ | EV_PERSIST, fake_read,
-		     &fk);
+	             &fk);
 	event_add(&fk.ev, NULL);
 	dns = tu_resolver(fk.base, fk.port);
 	evdns_base_set_option(dns, "timeout:", "5");
-	assert_non_null(evdns_base_resolve_ipv4(dns, "a.example.test", 0,
-						on_answer, &a));
+	assert_non_null(
+	    evdns_base_resolve_ipv4(dns, "a.example.test", 0, on_answer, &a));
 	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
 	assert_int_equal(fk.q[11], 1); /* ARCOUNT 1: the OPT record */
 	id = (uint16_t)((fk.q[0] << 8) | fk.q[1]);
@@ -282,7 +282,7 @@ static void test_edns_fallback(void **state)
 	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
 	assert_int_equal(fk.q[11], 0); /* asked again, without EDNS0 */
 	n = reply(&fk, pkt, (uint16_t)((fk.q[0] << 8) | fk.q[1]), 1, good,
-		  sizeof(good));
+	          sizeof(good));
 	send_to_resolver(&fk, fk.fd, pkt, n);
 	assert_int_equal(tu_run_until(fk.base, &a.done, 1000), 0);
 	assert_int_equal(a.result, DNS_ERR_NONE);
@@ -335,9 +335,9 @@ static void test_server_malformed(void **state)
 	struct client c;
 	int sfd, sport;
 	static const uint8_t query[] = {
-		0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-		1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,
-		0, 1, 0, 1};
+	    0x12, 0x34, 0x01, 0x00, 0,   1,   0,   0,   0,   0,   0,
+	    0,    1,    'a',  7,    'e', 'x', 'a', 'm', 'p', 'l', 'e',
+	    4,    't',  'e',  's',  't', 0,   0,   1,   0,   1};
 	uint8_t p[64];
 
 	(void)state;
@@ -352,7 +352,7 @@ static void test_server_malformed(void **state)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons((uint16_t)sport);
 	assert_int_equal(connect(c.fd, (struct sockaddr *)&sin, sizeof(sin)),
-			 0);
+	                 0);
 	event_assign(&c.ev, base, c.fd, EV_READ | EV_PERSIST, client_read, &c);
 	event_add(&c.ev, NULL);
 
@@ -421,9 +421,9 @@ static void test_server_tcp_pipelined(void **state)
 	struct client c;
 	int lfd, udp, lport, total = 0, i;
 	static const uint8_t query[] = {
-		0, 32, 0x00, 0x07, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-		1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,
-		0, 1, 0, 1};
+	    0, 32,  0x00, 0x07, 0x01, 0x00, 0,   1,   0,   0,   0,   0,
+	    0, 0,   1,    'a',  7,    'e',  'x', 'a', 'm', 'p', 'l', 'e',
+	    4, 't', 'e',  's',  't',  0,    0,   1,   0,   1};
 	uint8_t two[2 * sizeof(query)];
 
 	(void)state;
@@ -439,7 +439,7 @@ static void test_server_tcp_pipelined(void **state)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons((uint16_t)lport);
 	assert_int_equal(connect(c.fd, (struct sockaddr *)&sin, sizeof(sin)),
-			 0);
+	                 0);
 	evutil_make_socket_nonblocking(c.fd);
 	event_assign(&c.ev, base, c.fd, EV_READ | EV_PERSIST, client_read, &c);
 	event_add(&c.ev, NULL);
@@ -476,10 +476,10 @@ static void test_server_tcp_pipelined(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crafted_replies),
-		cmocka_unit_test(test_edns_fallback),
-		cmocka_unit_test(test_server_malformed),
-		cmocka_unit_test(test_server_tcp_pipelined),
+	    cmocka_unit_test(test_crafted_replies),
+	    cmocka_unit_test(test_edns_fallback),
+	    cmocka_unit_test(test_server_malformed),
+	    cmocka_unit_test(test_server_tcp_pipelined),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
