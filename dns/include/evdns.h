@@ -104,10 +104,12 @@ struct evdns_request;
  */
 struct evdns_base *evdns_base_new(struct event_base *event_base, int flags);
 /**
- * Frees a resolver.  Each pending request's callback runs once with
+ * Frees a resolver.  Each pending request's callback (and each pending
+ * evdns_getaddrinfo() callback, with EVUTIL_EAI_CANCEL) runs once with
  * DNS_ERR_SHUTDOWN when `fail_requests` is true; otherwise pending
- * requests are freed silently.  Must not be called from one of its own
- * callbacks.
+ * resolve requests are freed silently.  May be called from one of the
+ * resolver's own callbacks: the memory is released when that callback
+ * has returned.
  */
 void evdns_base_free(struct evdns_base *base, int fail_requests);
 /**

@@ -46,22 +46,45 @@ struct evdns_base *evdns_base_new(struct event_base *event_base, int flags)
 	return base;
 }
 
-void evdns_base_free(struct evdns_base *base, int fail_requests)
+static void base_release(struct evdns_base *base)
 {
 	int i;
 
-	if (base == NULL)
-		return;
-	base->freeing = 1;
-	ev__dns_gai_free_all(base);
-	ev__dns_requests_free_all(base, fail_requests);
-	ev__dns_ns_free_all(base);
 	for (i = 0; i < base->nsearch; i++)
 		free(base->search[i]);
 	free(base->search);
 	ev__dns_hosts_free(base->hosts);
 	ev__dns_cache_free(base->cache);
 	free(base);
+}
+
+void evdns_base_free(struct evdns_base *base, int fail_requests)
+{
+	if (base == NULL || base->freeing)
+		return;
+	base->freeing = 1;
+	base->ns_generation++;
+	ev__dns_gai_free_all(base);
+	ev__dns_requests_free_all(base, fail_requests);
+	ev__dns_ns_free_all(base);
+	/* Called from one of our callbacks: the code that called it still
+	 * looks at the base after it returns. */
+	if (base->depth > 0) {
+		base->free_pending = 1;
+		return;
+	}
+	base_release(base);
+}
+
+void ev__dns_enter(struct evdns_base *base)
+{
+	base->depth++;
+}
+
+void ev__dns_leave(struct evdns_base *base)
+{
+	if (--base->depth == 0 && base->free_pending)
+		base_release(base);
 }
 
 int evdns_base_nameserver_add(struct evdns_base *base,

@@ -126,9 +126,17 @@ struct evdns_base {
 
 	struct evdns_base_stats stats;
 	int freeing;
+	int depth;        /* event callbacks of this base on the stack */
+	int free_pending; /* evdns_base_free() ran inside one of them */
 	unsigned ns_generation; /* bumped when the server list is cleared */
 	uint8_t rbuf[65536];
 };
+
+/* base.c: every event callback that may run user callbacks brackets
+ * itself with these, so a user callback may free the base: the memory
+ * goes when the outermost callback leaves. */
+void ev__dns_enter(struct evdns_base *base);
+void ev__dns_leave(struct evdns_base *base);
 
 /* log.c */
 void ev__dns_log(int is_warning, const char *fmt, ...)

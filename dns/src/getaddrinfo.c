@@ -27,6 +27,7 @@ struct evdns_getaddrinfo_request {
 	struct in_addr a4[EV__DNS_MAX_ADDRS];
 	struct in6_addr a6[EV__DNS_MAX_ADDRS];
 	int user_done; /* the user's callback has run */
+	int linked;    /* in the base's gai_list */
 };
 
 #define KNOWN_FLAGS                                                            \
@@ -171,16 +172,34 @@ static void user_done(struct evdns_getaddrinfo_request *g, int err,
 	g->cb(err, res, g->arg);
 }
 
-static void gai_unlink_free(struct evdns_getaddrinfo_request *g)
+static void gai_unlink(struct evdns_getaddrinfo_request *g)
 {
+	if (!g->linked)
+		return;
 	if (g->prev)
 		g->prev->next = g->next;
 	else
 		g->base->gai_list = g->next;
 	if (g->next)
 		g->next->prev = g->prev;
+	g->linked = 0;
+}
+
+static void gai_unlink_free(struct evdns_getaddrinfo_request *g)
+{
+	gai_unlink(g);
 	free(g->node);
 	free(g);
+}
+
+/* The final answer: g leaves the base's list before the user sees it, so
+ * a callback that frees the base does not free g under our feet. */
+static void gai_finish(struct evdns_getaddrinfo_request *g, int err,
+                       struct addrinfo *res)
+{
+	gai_unlink(g);
+	user_done(g, err, res);
+	gai_unlink_free(g);
 }
 
 static void dns_done(int result, char type, int count, int ttl, void *addresses,
@@ -269,8 +288,7 @@ static void dns_done(int result, char type, int count, int ttl, void *addresses,
 		                         name, sizeof(name));
 		err = build(&g->hints, g->port, g->n4, g->a4, g->n6, g->a6,
 		            name, &res);
-		user_done(g, err, res);
-		gai_unlink_free(g);
+		gai_finish(g, err, res);
 		return;
 	}
 	empty4 = !g->want4 || g->err4 == DNS_ERR_NOTEXIST ||
@@ -285,8 +303,7 @@ static void dns_done(int result, char type, int count, int ttl, void *addresses,
 	} else {
 		err = dns_err_to_eai(g->want4 && !empty4 ? g->err4 : g->err6);
 	}
-	user_done(g, err, NULL);
-	gai_unlink_free(g);
+	gai_finish(g, err, NULL);
 }
 
 static int numeric(const char *node, const struct addrinfo *hints, int port,
@@ -411,6 +428,7 @@ evdns_getaddrinfo(struct evdns_base *dns_base, const char *nodename,
 	if (g->next)
 		g->next->prev = g;
 	dns_base->gai_list = g;
+	g->linked = 1;
 	if (ask(g) < 0) {
 		if (g->r4 || g->r6) {
 			/* A started half will finish as cancelled. */

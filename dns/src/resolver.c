@@ -308,13 +308,10 @@ void ev__dns_retry_or_fail(struct evdns_request *req, int err)
 	finish(req, err, 1);
 }
 
-static void req_timer(evutil_socket_t fd, short what, void *arg)
+static void req_timer_run(struct evdns_request *req)
 {
-	struct evdns_request *req = arg;
 	struct evdns_nameserver *pinned = req->pinned;
 
-	(void)fd;
-	(void)what;
 	if (req->state == EV__DNS_DONE) {
 		deliver(req);
 		return;
@@ -330,6 +327,18 @@ static void req_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	ev__dns_ns_timed_out(req->ns);
 	ev__dns_retry_or_fail(req, DNS_ERR_TIMEOUT);
+}
+
+static void req_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct evdns_request *req = arg;
+	struct evdns_base *base = req->base;
+
+	(void)fd;
+	(void)what;
+	ev__dns_enter(base);
+	req_timer_run(req);
+	ev__dns_leave(base);
 }
 
 /* ---- reading replies ------------------------------------------------- */
@@ -444,6 +453,7 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 	int i;
 
 	(void)what;
+	ev__dns_enter(base);
 	/* Bounded so one busy socket cannot starve the rest of the loop. */
 	for (i = 0; i < 256 && gen == base->ns_generation; i++) {
 		struct sockaddr_storage from;
@@ -479,6 +489,7 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 		}
 		ev__dns_handle_reply(req, base->rbuf, (size_t)n, 0);
 	}
+	ev__dns_leave(base);
 }
 
 /* ---- creating, cancelling, freeing ----------------------------------- */

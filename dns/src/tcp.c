@@ -28,12 +28,23 @@ static void tcp_failed(struct evdns_request *req)
 	ev__dns_retry_or_fail(req, DNS_ERR_TRUNCATED);
 }
 
+static void tcp_io_run(evutil_socket_t fd, struct evdns_request *req);
+
 static void tcp_io(evutil_socket_t fd, short what, void *arg)
 {
 	struct evdns_request *req = arg;
-	ssize_t n;
+	struct evdns_base *base = req->base;
 
 	(void)what;
+	ev__dns_enter(base);
+	tcp_io_run(fd, req);
+	ev__dns_leave(base);
+}
+
+static void tcp_io_run(evutil_socket_t fd, struct evdns_request *req)
+{
+	ssize_t n;
+
 	if (!req->tcp_reading) {
 		n = write(fd, req->tcp_buf + req->tcp_have,
 		          req->tcp_want - req->tcp_have);

@@ -233,13 +233,53 @@ static void test_cancel(void **state)
 	assert_int_equal(g.err, EVUTIL_EAI_CANCEL);
 }
 
+struct free_ctx {
+	struct evdns_base **dns;
+	int calls, err;
+};
+
+static void gai_free_base(int err, struct evutil_addrinfo *res, void *arg)
+{
+	struct free_ctx *c = arg;
+
+	c->calls++;
+	c->err = err;
+	if (res)
+		evutil_freeaddrinfo(res);
+	evdns_base_free(*c->dns, 1);
+	*c->dns = NULL;
+}
+
+/* The getaddrinfo callback frees the resolver: fine, nothing touched. */
+static void test_free_in_callback(void **state)
+{
+	struct fx *f = *state;
+	struct free_ctx c = {&f->dns, 0, 0};
+	struct gai other = {0};
+	int never = 0;
+
+	assert_non_null(evdns_getaddrinfo(f->dns, "a.example.test", NULL,
+	                                  NULL, gai_free_base, &c));
+	assert_non_null(evdns_getaddrinfo(f->dns, "b.example.test", NULL,
+	                                  NULL, on_gai, &other));
+	assert_int_equal(tu_run_until(f->base, &c.calls, 3000), 0);
+	tu_run_until(f->base, &never, 100);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(c.err, 0);
+	assert_int_equal(other.calls, 1);
+	assert_int_equal(other.err, EVUTIL_EAI_CANCEL);
+	f->dns = tu_resolver(f->base, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_numeric, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hosts_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_free_in_callback, setup,
+	                                teardown),
+	        cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

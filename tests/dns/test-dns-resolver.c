@@ -362,6 +362,53 @@ static void test_shutdown_pending(void **state)
 	assert_int_equal(a[0].calls, 0);
 }
 
+/* A callback may free the resolver (a common libevent pattern); the other
+ * pending request then gets DNS_ERR_SHUTDOWN, and nothing is touched
+ * after the free. */
+struct free_in_cb {
+	struct evdns_base **dns;
+	struct answer *other;
+	int calls;
+};
+
+static void free_base_cb(int result, char type, int count, int ttl,
+                         void *addresses, void *arg)
+{
+	struct free_in_cb *c = arg;
+
+	(void)type;
+	(void)count;
+	(void)ttl;
+	(void)addresses;
+	assert_int_equal(result, DNS_ERR_NONE);
+	c->calls++;
+	evdns_base_free(*c->dns, 1);
+	*c->dns = NULL;
+	assert_int_equal(c->other->calls, 1);
+	assert_int_equal(c->other->result, DNS_ERR_SHUTDOWN);
+}
+
+static void test_free_in_callback(void **state)
+{
+	struct fx *f = *state;
+	struct answer other = {0};
+	struct free_in_cb c = {&f->dns, &other, 0};
+	int never = 0;
+
+	/* "missing" is answered after "a": the server answers in order. */
+	assert_non_null(evdns_base_resolve_ipv4(f->dns, "a.example.test",
+	                                        DNS_QUERY_NO_SEARCH,
+	                                        free_base_cb, &c));
+	f->zone.respond = 0;
+	assert_non_null(evdns_base_resolve_ipv6(f->dns, "a.example.test", 0,
+	                                        on_answer, &other));
+	assert_int_equal(tu_run_until(f->base, &c.calls, 3000), 0);
+	tu_run_until(f->base, &never, 100);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(other.calls, 1);
+	assert_null(f->dns);
+}
+
 static void test_inflight_bound(void **state)
 {
 	struct fx *f = *state;
@@ -597,7 +644,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_shutdown_pending, setup,
 	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_inflight_bound, setup,
+	    cmocka_unit_test_setup_teardown(test_free_in_callback, setup,
+	                                teardown),
+	        cmocka_unit_test_setup_teardown(test_inflight_bound, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolv_conf, setup, teardown),
