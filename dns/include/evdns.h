@@ -104,10 +104,10 @@ struct evdns_request;
  */
 struct evdns_base *evdns_base_new(struct event_base *event_base, int flags);
 /**
- * Frees a resolver.  Each pending request's callback (and each pending
- * evdns_getaddrinfo() callback, with EVUTIL_EAI_CANCEL) runs once with
- * DNS_ERR_SHUTDOWN when `fail_requests` is true; otherwise pending
- * resolve requests are freed silently.  May be called from one of the
+ * Frees a resolver.  Each pending resolve request's callback runs once
+ * with DNS_ERR_SHUTDOWN when `fail_requests` is true; otherwise those are
+ * freed silently.  Pending evdns_getaddrinfo() callbacks always run once,
+ * with EVUTIL_EAI_CANCEL, so their owners can release their state.  May be called from one of the
  * resolver's own callbacks: the memory is released when that callback
  * has returned.
  */
