@@ -238,12 +238,27 @@ void evdns_base_get_stats(const struct evdns_base *base,
 /* ---------------------------------------------------------------------- */
 /** @name getaddrinfo
  * @{ */
-/* struct addrinfo is only declared by <netdb.h> with POSIX features on;
- * the declaration below lets strict C11 programs include this header. */
-struct addrinfo;
 #ifndef EVUTIL_AI_PASSIVE
+#ifdef AI_PASSIVE
 /** libevent's name for struct addrinfo (the system's own struct here). */
 #define evutil_addrinfo addrinfo
+#else
+/**
+ * struct addrinfo under libevent's name, for programs built without the
+ * POSIX feature macros that make <netdb.h> declare it.  Same layout as
+ * the C library's struct addrinfo, which is what the library fills in.
+ */
+struct evutil_addrinfo {
+	int ai_flags;                   /**< AI_* flags. */
+	int ai_family;                  /**< AF_INET or AF_INET6. */
+	int ai_socktype;                /**< SOCK_STREAM, SOCK_DGRAM... */
+	int ai_protocol;                /**< IPPROTO_TCP, IPPROTO_UDP... */
+	socklen_t ai_addrlen;           /**< Length of ai_addr. */
+	struct sockaddr *ai_addr;       /**< The address. */
+	char *ai_canonname;             /**< Canonical name (AI_CANONNAME). */
+	struct evutil_addrinfo *ai_next; /**< Next entry, or NULL. */
+};
+#endif
 #ifdef AI_PASSIVE
 /** @name AI_* flags under libevent's names
  * @{ */
@@ -289,7 +304,7 @@ struct addrinfo;
  * Frees a result list of evdns_getaddrinfo().  The list is laid out like
  * glibc's, so freeaddrinfo(3) frees it too.
  */
-void evdns_freeaddrinfo(struct addrinfo *ai);
+void evdns_freeaddrinfo(struct evutil_addrinfo *ai);
 
 /**
  * getaddrinfo callback.
