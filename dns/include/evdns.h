@@ -154,8 +154,10 @@ int evdns_base_resume(struct evdns_base *base);
  * `max-inflight:`, `attempts:`, `randomize-case:`,
  * `initial-probe-timeout:`, `so-rcvbuf:`, `so-sndbuf:`, `bind-to:`,
  * `rotate`, and the libev additions `edns-udp-size:` (0 turns EDNS0
- * off; default 1232) and `cache-size:` (entries of the answer cache;
- * 0, the default, turns it off).
+ * off; default 1232), `port-rotate:` (queries sent from one random
+ * source port before a new one is drawn; default 256, 0 = never) and
+ * `cache-size:` (entries of the answer cache; 0, the default, turns it
+ * off).
  * @return 0 on success, -1 for an unknown name or a bad value.
  */
 int evdns_base_set_option(struct evdns_base *base, const char *option,

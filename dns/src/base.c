@@ -23,6 +23,8 @@ struct evdns_base *evdns_base_new(struct event_base *event_base, int flags)
 	base->randomize_case = 1;
 	base->probe_timeout.tv_sec = 10;
 	base->edns_size = 1232;
+	/* A fresh random source port every 256 queries per server. */
+	base->port_rotate = 256;
 	if (flags & EVDNS_BASE_INITIALIZE_NAMESERVERS) {
 		int r;
 

@@ -18,14 +18,25 @@
 struct ev__dns_hosts;
 struct ev__dns_cache;
 
+/* One UDP socket of a nameserver (socket.c). */
+struct ev__dns_sock {
+	struct evdns_nameserver *ns;
+	struct ev__dns_sock *next; /* the nameserver's list; head = current */
+	int fd;
+	int connected; /* fd is connect()ed to the server */
+	struct event ev;
+	unsigned uses; /* queries sent from it */
+	int pending;   /* requests whose last query left from it */
+	int retired;   /* no new queries; closed when idle */
+	int in_cb;     /* its read callback is running */
+};
+
 struct evdns_nameserver {
 	struct evdns_base *base;
 	struct evdns_nameserver *next;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	int fd;        /* UDP socket on a random port */
-	int connected; /* fd is connect()ed to addr */
-	struct event read_ev;
+	struct ev__dns_sock *socks;
 	int index;    /* position in the configured order */
 	int timeouts; /* consecutive timeouts */
 	int dead;
@@ -69,6 +80,7 @@ struct evdns_request {
 	size_t qname_len;
 	uint16_t id;
 	struct evdns_nameserver *ns; /* server of the last transmission */
+	struct ev__dns_sock *sock;   /* socket of the last transmission */
 	int tx;                      /* transmissions of this candidate */
 	struct event timer;
 
@@ -110,6 +122,7 @@ struct evdns_base {
 	struct sockaddr_storage bind_addr;
 	socklen_t bind_len;
 	int edns_size;
+	int port_rotate; /* queries per source port, 0 = never rotate */
 	int no_default_ns; /* EVDNS_BASE_NAMESERVERS_NO_DEFAULT */
 
 	char **search;
@@ -163,6 +176,14 @@ int ev__dns_parse_addr(const char *text, struct sockaddr_storage *ss,
 int ev__dns_parse_answers(struct evdns_request *req, const uint8_t *msg,
                           size_t len, size_t an_start, unsigned ancount);
 int ev__dns_rcode_to_err(int rcode);
+
+/* socket.c */
+int ev__dns_sock_open(struct evdns_nameserver *ns);
+struct ev__dns_sock *ev__dns_sock_for_send(struct evdns_nameserver *ns);
+void ev__dns_sock_use(struct evdns_request *req, struct ev__dns_sock *s);
+void ev__dns_sock_release(struct evdns_request *req);
+void ev__dns_sock_done_reading(struct ev__dns_sock *s);
+void ev__dns_sock_free_all(struct evdns_nameserver *ns);
 
 /* search.c (and resolver.c below) */
 void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg);

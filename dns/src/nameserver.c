@@ -81,80 +81,6 @@ int ev__dns_parse_addr(const char *text, struct sockaddr_storage *ss,
 	return -1;
 }
 
-static void apply_bufsizes(struct evdns_base *base, int fd)
-{
-	if (base->so_rcvbuf > 0) {
-		int got = 0;
-		socklen_t gl = sizeof(got);
-
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &base->so_rcvbuf,
-		               sizeof(base->so_rcvbuf)) < 0)
-			ev__dns_log(1, "setsockopt(SO_RCVBUF, %d) failed: %s",
-			            base->so_rcvbuf, strerror(errno));
-		/* The kernel caps SO_RCVBUF at net.core.rmem_max; with the
-		 * privilege for it, go past the cap, since every answer
-		 * dropped for lack of room costs a whole retry timeout. */
-		if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 &&
-		    got / 2 < base->so_rcvbuf &&
-		    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &base->so_rcvbuf,
-		               sizeof(base->so_rcvbuf)) < 0)
-			ev__dns_log(0, "SO_RCVBUF capped at %d by the kernel",
-			            got / 2);
-	}
-	if (base->so_sndbuf > 0 &&
-	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &base->so_sndbuf,
-	               sizeof(base->so_sndbuf)) < 0)
-		ev__dns_log(1, "setsockopt(SO_SNDBUF, %d) failed: %s",
-		            base->so_sndbuf, strerror(errno));
-}
-
-int ev__dns_ns_apply_bufsizes(struct evdns_base *base)
-{
-	struct evdns_nameserver *ns;
-
-	for (ns = base->servers; ns; ns = ns->next)
-		apply_bufsizes(base, ns->fd);
-	return 0;
-}
-
-/* Binds to a random port so replies cannot be spoofed by guessing the
- * port; falls back to a kernel-chosen port after a few collisions. */
-static int bind_random(struct evdns_base *base, int fd, int family)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int i;
-
-	if (base->bind_len && base->bind_addr.ss_family == family) {
-		ss = base->bind_addr;
-		len = base->bind_len;
-	} else {
-		memset(&ss, 0, sizeof(ss));
-		ss.ss_family = (sa_family_t)family;
-		len = family == AF_INET ? sizeof(struct sockaddr_in)
-		                        : sizeof(struct sockaddr_in6);
-	}
-	for (i = 0; i < 8; i++) {
-		uint16_t port;
-
-		ev__dns_random(&port, sizeof(port));
-		port = (uint16_t)(1024 + port % (65536 - 1024));
-		if (family == AF_INET)
-			((struct sockaddr_in *)&ss)->sin_port = htons(port);
-		else
-			((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-		if (bind(fd, (struct sockaddr *)&ss, len) == 0)
-			return 0;
-		if (errno != EADDRINUSE && errno != EACCES)
-			break;
-	}
-	if (family == AF_INET)
-		((struct sockaddr_in *)&ss)->sin_port = 0;
-	else
-		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
-	return bind(fd, (struct sockaddr *)&ss, len);
-}
-
 static void probe_due(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -166,7 +92,6 @@ int ev__dns_ns_add(struct evdns_base *base, const struct sockaddr *sa,
                    socklen_t len)
 {
 	struct evdns_nameserver *ns, **tail;
-	int fd;
 
 	if (len > sizeof(ns->addr) ||
 	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
@@ -177,36 +102,12 @@ int ev__dns_ns_add(struct evdns_base *base, const struct sockaddr *sa,
 	ns = calloc(1, sizeof(*ns));
 	if (ns == NULL)
 		return -1;
-	fd =
-	    socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		ev__dns_log(1, "socket() for a nameserver failed: %s",
-		            strerror(errno));
-		free(ns);
-		return 2;
-	}
-	if (bind_random(base, fd, sa->sa_family) < 0) {
-		ev__dns_log(1, "bind() for a nameserver failed: %s",
-		            strerror(errno));
-		close(fd);
-		free(ns);
-		return 2;
-	}
-	apply_bufsizes(base, fd);
-	/* Connected: the kernel then drops datagrams from any other source
-	 * before we see them, and skips a route lookup per query.  The
-	 * source is still checked on every read. */
-	ns->connected = connect(fd, sa, len) == 0;
 	ns->base = base;
-	ns->fd = fd;
 	memcpy(&ns->addr, sa, len);
 	ns->addrlen = len;
 	ns->index = base->nservers;
-	event_assign(&ns->read_ev, base->ev_base, fd, EV_READ | EV_PERSIST,
-	             ev__dns_ns_readable, ns);
 	evtimer_assign(&ns->probe_ev, base->ev_base, probe_due, ns);
-	if (event_add(&ns->read_ev, NULL) < 0) {
-		close(fd);
+	if (ev__dns_sock_open(ns) < 0) {
 		free(ns);
 		return 2;
 	}
@@ -224,9 +125,8 @@ void ev__dns_ns_free_all(struct evdns_base *base)
 
 	for (ns = base->servers; ns; ns = next) {
 		next = ns->next;
-		event_del(&ns->read_ev);
 		event_del(&ns->probe_ev);
-		close(ns->fd);
+		ev__dns_sock_free_all(ns);
 		free(ns);
 	}
 	base->servers = NULL;

@@ -103,6 +103,10 @@ int evdns_base_set_option(struct evdns_base *base, const char *option,
 		if (parse_int(val, 0, 65535, &v) || (v && v < 512))
 			return -1;
 		base->edns_size = v;
+	} else if (IS("port-rotate")) {
+		if (parse_int(val, 0, INT_MAX, &v))
+			return -1;
+		base->port_rotate = v;
 	} else if (IS("cache-size")) {
 		if (parse_int(val, 0, 1 << 24, &v))
 			return -1;

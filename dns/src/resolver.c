@@ -140,16 +140,19 @@ static void transmit(struct evdns_request *req, struct evdns_nameserver *ns)
 	struct evdns_base *base = req->base;
 	uint8_t pkt[EV__DNS_NAME_MAX + 64];
 	int edns = req->no_edns ? 0 : base->edns_size;
+	struct ev__dns_sock *s = ev__dns_sock_for_send(ns);
 	size_t len;
 
 	req->ns = ns;
+	ev__dns_sock_use(req, s);
+	s->uses++;
 	req->tx++;
 	len = ev__dns_build_query(req, pkt, sizeof(pkt), edns);
 	if (len &&
-	    (ns->connected ? send(ns->fd, pkt, len, 0)
-	                   : sendto(ns->fd, pkt, len, 0,
-	                            (const struct sockaddr *)&ns->addr,
-	                            ns->addrlen)) < 0 &&
+	    (s->connected ? send(s->fd, pkt, len, 0)
+	                  : sendto(s->fd, pkt, len, 0,
+	                           (const struct sockaddr *)&ns->addr,
+	                           ns->addrlen)) < 0 &&
 	    errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
 		ev__dns_log(1, "sendto nameserver %d failed: %s", ns->index,
 		            strerror(errno));
@@ -242,6 +245,7 @@ void ev__dns_kick(struct evdns_base *base)
 
 static void free_request(struct evdns_request *req)
 {
+	ev__dns_sock_release(req);
 	event_del(&req->timer);
 	ev__dns_tcp_close(req);
 	free(req->name);
@@ -273,6 +277,7 @@ static void finish(struct evdns_request *req, int result, int now)
 	if (req->state == EV__DNS_ACTIVE && !req->pinned)
 		base->ninflight--;
 	hash_remove(req);
+	ev__dns_sock_release(req);
 	ev__dns_tcp_close(req);
 	event_del(&req->timer);
 	req->result = result;
@@ -447,14 +452,18 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 
 void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 {
-	struct evdns_nameserver *ns = arg;
+	struct ev__dns_sock *s = arg;
+	struct evdns_nameserver *ns = s->ns;
 	struct evdns_base *base = ns->base;
 	unsigned gen = base->ns_generation;
 	int i;
 
 	(void)what;
 	ev__dns_enter(base);
-	/* Bounded so one busy socket cannot starve the rest of the loop. */
+	s->in_cb = 1;
+	/* Bounded so one busy socket cannot starve the rest of the loop.
+	 * `gen` changes when the server list is cleared (or the base
+	 * freed) from a callback: `s` and `ns` are gone then. */
 	for (i = 0; i < 256 && gen == base->ns_generation; i++) {
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
@@ -482,13 +491,16 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 			base->stats.bad_id++;
 			continue;
 		}
-		if (req->ns != ns) {
-			/* Only the server asked last may answer. */
+		if (req->ns != ns || req->sock != s) {
+			/* Only the server asked last may answer, and only on
+			 * the socket (port) the question left from. */
 			base->stats.bad_source++;
 			continue;
 		}
 		ev__dns_handle_reply(req, base->rbuf, (size_t)n, 0);
 	}
+	if (gen == base->ns_generation)
+		ev__dns_sock_done_reading(s);
 	ev__dns_leave(base);
 }
 
@@ -586,6 +598,7 @@ void ev__dns_requeue_all(struct evdns_base *base)
 	for (req = base->active.head; req; req = next) {
 		next = req->next;
 		hash_remove(req);
+		ev__dns_sock_release(req);
 		ev__dns_tcp_close(req);
 		event_del(&req->timer);
 		if (req->pinned) {
@@ -611,6 +624,7 @@ void ev__dns_requests_free_all(struct evdns_base *base, int fail)
 		while ((req = lists[i]->head) != NULL) {
 			ev__dns_list_remove(lists[i], req);
 			hash_remove(req);
+			ev__dns_sock_release(req);
 			event_del(&req->timer);
 			ev__dns_tcp_close(req);
 			if (fail && req->cb && !req->pinned)

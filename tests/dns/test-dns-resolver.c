@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+
 #include "test-zone.h"
 
 struct fx {
@@ -555,6 +557,76 @@ static void test_rotate(void **state)
 	evdns_close_server_port(p2);
 }
 
+struct port_log {
+	struct zone_stats zone;
+	int ports[64];
+	int n;
+};
+
+static void port_log_cb(struct evdns_server_request *req, void *arg)
+{
+	struct port_log *pl = arg;
+	struct sockaddr_storage ss;
+	int port, i;
+
+	evdns_server_request_get_requesting_addr(req, (struct sockaddr *)&ss,
+	                                         sizeof(ss));
+	port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	for (i = 0; i < pl->n && pl->ports[i] != port; i++)
+		;
+	if (i == pl->n && pl->n < 64)
+		pl->ports[pl->n++] = port;
+	zone_cb(req, &pl->zone);
+}
+
+static int count_fds(void)
+{
+	int n = 0, fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) != -1;
+	return n;
+}
+
+/* Source ports are drawn again every `port-rotate:` queries; sockets of
+ * retired ports close once their last request is done. */
+static void test_port_rotation(void **state)
+{
+	struct fx *f = *state;
+	struct port_log pl;
+	struct evdns_server_port *p;
+	struct answer a[10];
+	int udp, port, i, fds;
+
+	memset(&pl, 0, sizeof(pl));
+	udp = tu_udp_socket(0, &port);
+	p = evdns_add_server_port_with_base(f->base, udp, 0, port_log_cb, &pl);
+	evdns_base_free(f->dns, 0);
+	f->dns = tu_resolver(f->base, port);
+	fds = count_fds();
+	assert_int_equal(evdns_base_set_option(f->dns, "port-rotate:", "2"),
+	                 0);
+	for (i = 0; i < 6; i++) {
+		resolve4(f, "a.example.test", 0, &a[0]);
+		assert_int_equal(a[0].result, DNS_ERR_NONE);
+	}
+	assert_int_equal(pl.n, 3);
+	/* Many in flight, a new port for every query. */
+	evdns_base_set_option(f->dns, "port-rotate:", "1");
+	memset(a, 0, sizeof(a));
+	for (i = 0; i < 10; i++)
+		assert_non_null(evdns_base_resolve_ipv4(
+		        f->dns, "a.example.test", 0, on_answer, &a[i]));
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(tu_run_until(f->base, &a[i].done, 3000), 0);
+		assert_int_equal(a[i].result, DNS_ERR_NONE);
+	}
+	assert_int_equal(pl.n, 13);
+	/* Only the current socket is left open. */
+	assert_int_equal(count_fds(), fds);
+	evdns_close_server_port(p);
+}
+
 static void test_ipv6_nameserver(void **state)
 {
 	struct fx *f = *state;
@@ -653,7 +725,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_suspend_resume, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ipv6_nameserver, setup,
+	    cmocka_unit_test_setup_teardown(test_port_rotation, setup,
+	                                teardown),
+	        cmocka_unit_test_setup_teardown(test_ipv6_nameserver, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_compat_api, setup, teardown),
 	};
