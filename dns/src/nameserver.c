@@ -1,8 +1,9 @@
 /*
- * Nameservers: their sockets, the order they are tried in, and the
+ * Nameservers: their addresses, the order they are tried in, and the
  * dead/alive bookkeeping.  A server that times out `max-timeouts` times in
  * a row is marked dead and is then only probed, with a growing interval,
- * until it answers again; requests go to live servers meanwhile.
+ * until it answers again; requests go to live servers meanwhile.  Their
+ * UDP sockets are in socket.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
