@@ -106,10 +106,10 @@ struct evdns_base *evdns_base_new(struct event_base *event_base, int flags);
 /**
  * Frees a resolver.  Each pending resolve request's callback runs once
  * with DNS_ERR_SHUTDOWN when `fail_requests` is true; otherwise those are
- * freed silently.  Pending evdns_getaddrinfo() callbacks always run once,
- * with EVUTIL_EAI_CANCEL, so their owners can release their state.  May be called from one of the
- * resolver's own callbacks: the memory is released when that callback
- * has returned.
+ * freed silently.  Pending evdns_getaddrinfo() callbacks always run
+ * once, with EVUTIL_EAI_CANCEL, so their owners can release their state.
+ * May be called from one of the resolver's own callbacks: the memory is
+ * released when that callback has returned.
  */
 void evdns_base_free(struct evdns_base *base, int fail_requests);
 /**
