@@ -29,21 +29,21 @@ extern "C" {
 #define DNS_ERR_FORMAT 1       /**< The server could not parse our query. */
 #define DNS_ERR_SERVERFAILED 2 /**< The server failed (SERVFAIL). */
 #define DNS_ERR_NOTEXIST 3     /**< The name does not exist (NXDOMAIN). */
-#define DNS_ERR_NOTIMPL 4      /**< The server does not do this kind of query. */
+#define DNS_ERR_NOTIMPL 4      /**< The server does not do such queries. */
 #define DNS_ERR_REFUSED 5      /**< The server refused the query. */
 #define DNS_ERR_TRUNCATED 65   /**< The reply was truncated or malformed. */
 #define DNS_ERR_UNKNOWN 66     /**< An unknown error happened. */
 #define DNS_ERR_TIMEOUT 67     /**< No server answered in time. */
-#define DNS_ERR_SHUTDOWN 68    /**< The resolver was freed with the request pending. */
+#define DNS_ERR_SHUTDOWN 68    /**< The resolver was freed meanwhile. */
 #define DNS_ERR_CANCEL 69      /**< The request was cancelled. */
-#define DNS_ERR_NODATA 70      /**< The name exists but has no record of this type. */
+#define DNS_ERR_NODATA 70      /**< The name has no record of this type. */
 /** @} */
 
 /** @name Answer types passed to resolver callbacks
  * @{ */
-#define DNS_IPv4_A 1    /**< `addresses` is an array of `count` struct in_addr. */
-#define DNS_PTR 2       /**< `addresses` is a `char *` host name (count 1). */
-#define DNS_IPv6_AAAA 3 /**< `addresses` is an array of `count` struct in6_addr. */
+#define DNS_IPv4_A 1    /**< `addresses`: `count` struct in_addr. */
+#define DNS_PTR 2       /**< `addresses`: a `char *` host name. */
+#define DNS_IPv6_AAAA 3 /**< `addresses`: `count` struct in6_addr. */
 /** @} */
 
 /** Resolve flag: look the name up as given, without the search list. */
