@@ -68,6 +68,19 @@ int ev__dns_parse_answers(struct evdns_request *req, const uint8_t *msg,
 			}
 		}
 		if (n > 0) {
+			/* The owner of the records is the canonical name;
+			 * only worth reporting at the end of a CNAME chain.
+			 * Lower-cased: our own 0x20 mixing must not show. */
+			if (req->canon_out && (hops > 0 || req->cname_hops > 0)) {
+				char *p = req->canon_out;
+
+				if (ev__dns_name_to_text(cur, p,
+				                         EV__DNS_TEXT_MAX))
+					p[0] = '\0';
+				for (; *p; p++)
+					if (*p >= 'A' && *p <= 'Z')
+						*p = (char)(*p + 32);
+			}
 			req->count = n;
 			req->ttl = ttl > INT32_MAX ? INT32_MAX : (int)ttl;
 			req->result = DNS_ERR_NONE;

@@ -80,6 +80,7 @@ struct evdns_request {
 	size_t qname_len;
 	uint16_t id;
 	struct evdns_nameserver *ns; /* server of the last transmission */
+	char *canon_out; /* getaddrinfo: gets the canonical name (text) */
 	struct ev__dns_sock *sock;   /* socket of the last transmission */
 	int tx;                      /* transmissions of this candidate */
 	struct event timer;

@@ -26,6 +26,7 @@ struct evdns_getaddrinfo_request {
 	int n4, n6;
 	struct in_addr a4[EV__DNS_MAX_ADDRS];
 	struct in6_addr a6[EV__DNS_MAX_ADDRS];
+	char canon4[EV__DNS_TEXT_MAX], canon6[EV__DNS_TEXT_MAX];
 	int user_done; /* the user's callback has run */
 	int linked;    /* in the base's gai_list */
 };
@@ -224,6 +225,8 @@ static int ask(struct evdns_getaddrinfo_request *g)
 		                            DNS_QUERY_NO_SEARCH, dns_done, g);
 		if (g->r4 == NULL)
 			return -1;
+		g->canon4[0] = '\0';
+		g->r4->canon_out = g->canon4;
 	}
 	if (g->want6) {
 		g->r6 = ev__dns_request_new(g->base, DNS_IPv6_AAAA, name,
@@ -233,6 +236,8 @@ static int ask(struct evdns_getaddrinfo_request *g)
 				evdns_cancel_request(g->base, g->r4);
 			return -1;
 		}
+		g->canon6[0] = '\0';
+		g->r6->canon_out = g->canon6;
 	}
 	return 0;
 }
@@ -284,8 +289,16 @@ static void dns_done(int result, char type, int count, int ttl, void *addresses,
 		return;
 	}
 	if (g->n4 || g->n6) {
-		ev__dns_search_candidate(g->base, g->node, 0, g->candidate,
-		                         name, sizeof(name));
+		/* AI_CANONNAME: the name the records were found under (the end
+		 * of any CNAME chain), as glibc reports it. */
+		if (g->n4 && g->canon4[0])
+			snprintf(name, sizeof(name), "%s", g->canon4);
+		else if (g->n6 && g->canon6[0])
+			snprintf(name, sizeof(name), "%s", g->canon6);
+		else
+			ev__dns_search_candidate(g->base, g->node, 0,
+			                         g->candidate, name,
+			                         sizeof(name));
 		err = build(&g->hints, g->port, g->n4, g->a4, g->n6, g->a6,
 		            name, &res);
 		gai_finish(g, err, res);
@@ -461,10 +474,14 @@ void ev__dns_gai_free_all(struct evdns_base *base)
 	while ((g = base->gai_list) != NULL) {
 		/* The lookups themselves are freed with the base's requests;
 		 * they must not call back into g. */
-		if (g->r4)
+		if (g->r4) {
 			g->r4->cb = NULL;
-		if (g->r6)
+			g->r4->canon_out = NULL;
+		}
+		if (g->r6) {
 			g->r6->cb = NULL;
+			g->r6->canon_out = NULL;
+		}
 		if (!g->user_done)
 			user_done(g, EVUTIL_EAI_CANCEL, NULL);
 		gai_unlink_free(g);

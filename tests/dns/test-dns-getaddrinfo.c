@@ -206,6 +206,20 @@ static void test_dns(void **state)
 	evutil_freeaddrinfo(g.res);
 	run(f, "nohost", NULL, &hints, &g);
 	assert_int_equal(g.err, EVUTIL_EAI_NONAME);
+	/* AI_CANONNAME: the end of the CNAME chain, or the name as asked. */
+	hints.ai_flags = AI_CANONNAME;
+	run(f, "alias.example.test", NULL, &hints, &g);
+	assert_int_equal(g.err, 0);
+	assert_string_equal(g.res->ai_canonname, "a.example.test");
+	evutil_freeaddrinfo(g.res);
+	run(f, "cnameonly.example.test", NULL, &hints, &g);
+	assert_int_equal(g.err, 0);
+	assert_string_equal(g.res->ai_canonname, "a.example.test");
+	evutil_freeaddrinfo(g.res);
+	run(f, "host", NULL, &hints, &g);
+	assert_int_equal(g.err, 0);
+	assert_string_equal(g.res->ai_canonname, "host.search.test");
+	evutil_freeaddrinfo(g.res);
 }
 
 static void test_cancel(void **state)
