@@ -114,6 +114,7 @@ struct evdns_base *evdns_base_new(struct event_base *event_base, int flags);
 void evdns_base_free(struct evdns_base *base, int fail_requests);
 /**
  * Adds an IPv4 nameserver on port 53.
+ * @param base the resolver.
  * @param address IPv4 address in network byte order.
  * @return 0 on success, 3 if it is already listed, -1 (or 2) on failure.
  */
@@ -129,6 +130,9 @@ int evdns_base_nameserver_ip_add(struct evdns_base *base,
 				 const char *ip_as_string);
 /**
  * Adds a nameserver given as a socket address (IPv4 or IPv6).
+ * @param base the resolver.
+ * @param sa the server address (port 0 means 53).
+ * @param len size of `sa`.
  * @param flags must be 0.
  * @return 0 on success, 3 if already listed, -1 or 2 on failure.
  */
@@ -165,6 +169,7 @@ int evdns_base_set_option(struct evdns_base *base, const char *option,
 /**
  * Reads a resolv.conf-style file: `nameserver`, `search`, `domain`,
  * `options ndots: timeout: attempts: rotate ...`.
+ * @param base the resolver.
  * @param flags which parts to honour (DNS_OPTION_*).
  * @param filename the file (e.g. "/etc/resolv.conf").
  * @return 0 on success; 1 if the file could not be opened, 2 if it could
@@ -175,6 +180,7 @@ int evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
 				 const char *const filename);
 /**
  * Loads a hosts file that evdns_getaddrinfo() consults before DNS.
+ * @param base the resolver.
  * @param hosts_fname the file, or NULL for /etc/hosts.
  * @return 0 on success, -1 if it could not be read.
  */
@@ -187,6 +193,10 @@ void evdns_base_search_add(struct evdns_base *base, const char *domain);
 void evdns_base_search_ndots_set(struct evdns_base *base, const int ndots);
 /**
  * Starts an A lookup.
+ * @param base the resolver.
+ * @param name the host name to look up.
+ * @param callback called once with the result.
+ * @param ptr passed to `callback`.
  * @param flags 0 or DNS_QUERY_NO_SEARCH.
  * @return a handle valid until the callback runs (for
  *         evdns_cancel_request()), or NULL on failure (the callback is
@@ -401,6 +411,8 @@ int evdns_resolve_reverse_ipv6(const struct in6_addr *ip, int flags,
 			       evdns_callback_type callback, void *ptr);
 /**
  * evdns_base_set_option() on the process-wide resolver.
+ * @param option the option name, with its colon (e.g. "ndots:").
+ * @param val its value as text.
  * @param flags ignored (libevent's DNS_OPTION_* filter).
  */
 int evdns_set_option(const char *option, const char *val, int flags);
@@ -527,6 +539,7 @@ void evdns_server_port_get_stats(const struct evdns_server_port *port,
 
 /**
  * Adds a record to the reply.
+ * @param req the request being answered.
  * @param section EVDNS_ANSWER_SECTION, _AUTHORITY_ or _ADDITIONAL_.
  * @param name owner name (text).
  * @param type record type; @param dns_class record class.
