@@ -24,10 +24,13 @@
 extern "C" {
 #endif
 
-#ifndef POLLREMOVE
+/* glibc has its own POLLREMOVE under _GNU_SOURCE only: one value for
+ * every translation unit, whatever its feature macros, is Solaris's. */
+#ifdef POLLREMOVE
+#undef POLLREMOVE
+#endif
 /** pollfd.events bit written to /dev/poll: remove the fd from the set. */
 #define POLLREMOVE 0x0800
-#endif
 
 /** Solaris spelling of struct pollfd. */
 typedef struct pollfd pollfd_t;
