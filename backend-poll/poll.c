@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -79,8 +80,15 @@ static int poll_add(void *state, int fd, int old_mask, int new_mask,
 	struct poll_state *st = state;
 	int idx;
 
-	(void)old_mask;
 	(void)fdinfo;
+	/* poll() would only flag a bad fd with POLLNVAL on every wait; refuse
+	 * it here so event_add() fails as it does with epoll.  Only when the
+	 * fd is new to us: a change of interest needs no system call. */
+	if (fd < 0 || ((old_mask == 0 || old_mask == new_mask) &&
+		       fcntl(fd, F_GETFD) < 0)) {
+		errno = EBADF;
+		return -1;
+	}
 	if (slot_reserve(st, fd) < 0)
 		return -1;
 	idx = st->slot[fd];

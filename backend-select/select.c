@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,8 +105,15 @@ static int select_add(void *state, int fd, int old_mask, int new_mask,
 {
 	struct select_state *st = state;
 
-	(void)old_mask;
 	(void)fdinfo;
+	/* A bad fd in the sets makes every select() fail with EBADF; refuse
+	 * it here so event_add() fails as it does with epoll.  Only when the
+	 * fd is new to us: a change of interest needs no system call. */
+	if (fd < 0 || ((old_mask == 0 || old_mask == new_mask) &&
+		       fcntl(fd, F_GETFD) < 0)) {
+		errno = EBADF;
+		return -1;
+	}
 	if (fd >= INT_MAX - WORD_BITS || sets_reserve(st, fd) < 0) {
 		errno = fd < 0 ? EBADF : ENOMEM;
 		return -1;

@@ -111,18 +111,23 @@ int event_reinit(struct event_base *base)
 	if (base == NULL)
 		return -1;
 	ops = base->module.ops;
-	if (ev__signal_reinit(base) < 0)
-		return -1;
 	if (!ops->need_reinit) {
+		if (ev__signal_reinit(base) < 0)
+			return -1;
 		if (base->nchanges)
 			ev__flush_changes(base);
 		return 0;
 	}
+	/* The backend first: the signal code adds its new pipe to it, and
+	 * the kernel object the child inherited may not be usable at all
+	 * (kqueue descriptors do not survive fork). */
 	if (ops->reinit(base->backend_state) < 0) {
 		ev__log(EVENT_LOG_ERR, "%s: reinit after fork failed: %s",
 			ops->name, strerror(errno));
 		return -1;
 	}
+	if (ev__signal_reinit(base) < 0)
+		return -1;
 	ev__fdmap_reregister(base);
 	return 0;
 }
@@ -172,8 +177,7 @@ int event_base_loopexit(struct event_base *base, const struct timeval *tv)
 		tv = &zero;
 	/* Keep an earlier exit already scheduled. */
 	if (ev->ev_flags & EVLIST_TIMEOUT) {
-		int64_t at = ev__base_now(base) +
-			     (int64_t)tv->tv_sec * 1000000000 + tv->tv_usec * 1000;
+		int64_t at = ev__base_now(base) + ev__tv_to_ns(tv);
 		if (ev->ev_deadline <= at)
 			return 0;
 	}

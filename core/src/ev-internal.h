@@ -150,5 +150,6 @@ void ev__fd_ready(struct ev_backend_base *b, int fd, int what);
 void ev__flush_changes(struct event_base *base);
 void ev__fdmap_reregister(struct event_base *base);
 void ev__once_free_all(struct event_base *base);
+int64_t ev__tv_to_ns(const struct timeval *tv);
 
 #endif

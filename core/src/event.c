@@ -8,6 +8,7 @@
  * "del then add again" costs no system call at all.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,7 +139,10 @@ static int io_add(struct event_base *base, struct event *ev)
 	struct ev__fdslot *s;
 	int before, want, have;
 
-	if (fd < 0) {
+	/* The map grows to the highest fd: make sure a number beyond it is
+	 * an open fd before sizing the map (and memory) to it.  One system
+	 * call, only when the map would grow. */
+	if (fd < 0 || (fd >= base->nfdslots && fcntl(fd, F_GETFD) < 0)) {
 		ev__log(EVENT_LOG_WARN, "event_add: invalid fd %d", fd);
 		errno = EBADF;
 		return -1;
@@ -369,14 +373,16 @@ void event_free(struct event *ev)
 	free(ev);
 }
 
-static int64_t tv_to_ns(const struct timeval *tv)
+int64_t ev__tv_to_ns(const struct timeval *tv)
 {
 	int64_t s = tv->tv_sec, us = tv->tv_usec;
 
 	if (s < 0 || (s == 0 && us < 0))
 		return 0;
-	if (s > INT64_MAX / 1000000000 - 1)
-		return INT64_MAX / 2; /* "never", without overflowing sums */
+	/* "Never": anything from ~146 years on.  Half the range, so adding
+	 * it to the monotonic clock (and a period to that) cannot overflow. */
+	if (s >= INT64_MAX / 2 / 1000000000 - 1)
+		return INT64_MAX / 2;
 	return s * 1000000000 + us * 1000;
 }
 
@@ -426,7 +432,7 @@ int event_add(struct event *ev, const struct timeval *tv)
 				*ev->ev_pncalls = 0;
 			ev__deactivate(base, ev);
 		}
-		ev->ev_interval = tv_to_ns(tv);
+		ev->ev_interval = ev__tv_to_ns(tv);
 		ev->ev_deadline = ev__base_now(base) + ev->ev_interval;
 		if (ev->ev_heap_idx >= 0)
 			ev__heap_update(base, ev);

@@ -143,7 +143,7 @@ static int run_active(struct event_base *base)
 int event_base_loop(struct event_base *base, int flags)
 {
 	const struct ev_backend_ops *ops;
-	int ret = 0;
+	int ret = 0, polled = 0;
 
 	if (base == NULL)
 		base = ev__current_base;
@@ -170,6 +170,17 @@ int event_base_loop(struct event_base *base, int flags)
 			ret = 1;
 			break;
 		}
+		/* EVLOOP_ONCE and EVLOOP_NONBLOCK wait in the backend once per
+		 * call (ONCE again only if nothing came); later passes only
+		 * drain the priorities still active.  Polling again would let
+		 * an fd that stays ready, or a busy better priority, keep the
+		 * call from ever returning. */
+		if (polled && (flags & (EVLOOP_ONCE | EVLOOP_NONBLOCK))) {
+			if (base->nactive)
+				goto run;
+			if (flags & EVLOOP_NONBLOCK)
+				break;
+		}
 		if (base->nchanges)
 			ev__flush_changes(base);
 
@@ -195,10 +206,11 @@ int event_base_loop(struct event_base *base, int flags)
 			break;
 		}
 		base->now_cache = ev__monotonic_ns();
+		polled = 1;
 
 		if (base->nheap > 0)
 			expire_timers(base);
-
+run:
 		if (base->nactive) {
 			int n = run_active(base);
 			if ((flags & EVLOOP_ONCE) && base->nactive == 0 && n != 0)
