@@ -19,7 +19,9 @@
  * The real-time signal is claimed by swapping in this module's handler
  * only where the disposition was SIG_DFL or SIG_IGN, so another base or
  * the program keeps theirs; it is released to SIG_IGN, which also drops
- * signals still in flight.  SIGIO is blocked in the dispatching thread.
+ * signals still in flight.  When every signal is taken, instances share
+ * SIGRTMAX and check all their fds on each pass.  SIGIO is blocked in the
+ * dispatching thread (the program cannot watch SIGIO with this backend).
  *
  * Only sockets, pipes and terminals signal; any other fd (an eventfd, a
  * regular file...) is accepted silently by O_ASYNC but never signals, so
@@ -34,6 +36,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -53,6 +56,7 @@ struct rtsig_state {
 	struct ev_backend_base *base;
 	const struct ev_backend_host *host;
 	int signo;
+	int shared;      /* signo is shared: check every fd on every pass */
 	pid_t tid;       /* thread that owns the fds' signals */
 	int poll_mode;   /* after fork: poll every fd, no signals */
 	unsigned char *interest; /* fd -> EV_BACKEND_READ|WRITE */
@@ -77,27 +81,65 @@ static void rtsig_claimed(int signo, siginfo_t *info, void *ctx)
 	(void)ctx;
 }
 
-static int rtsig_claim(void)
+/*
+ * The handler above must stay mapped while any thread could still take a
+ * signal through it (one queued to a thread that later unblocks it), so
+ * the module pins itself in memory once it claims a signal.
+ */
+static void rtsig_pin(void)
+{
+	Dl_info info;
+
+	if (dladdr((void *)rtsig_claimed, &info) && info.dli_fname != NULL) {
+		void *h = dlopen(info.dli_fname,
+				 RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+		if (h != NULL)
+			dlclose(h); /* the pin outlives the handle */
+	}
+}
+
+/* Swaps in rtsig_claimed on `s`; returns the old disposition's kind:
+ * 0 free (default, ignored), 1 claimed by an instance, -1 the program's
+ * (given back). */
+static int rtsig_try(int s)
 {
 	struct sigaction sa, old;
-	int s;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = rtsig_claimed;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (s = SIGRTMIN + 1; s < SIGRTMAX; s++) {
-		/* The swap is atomic: of two instances racing for s, only
-		 * one sees the old default. */
-		if (sigaction(s, &sa, &old) < 0)
-			continue;
-		if (!(old.sa_flags & SA_SIGINFO) &&
-		    (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN))
+	/* The swap is atomic: of two instances racing for s, only one sees
+	 * it free. */
+	if (sigaction(s, &sa, &old) < 0)
+		return -1;
+	if (!(old.sa_flags & SA_SIGINFO) &&
+	    (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN))
+		return 0;
+	if ((old.sa_flags & SA_SIGINFO) && old.sa_sigaction == rtsig_claimed)
+		return 1;
+	sigaction(s, &old, NULL);
+	return -1;
+}
+
+/*
+ * A signal of its own for each instance, from SIGRTMIN+1 to SIGRTMAX-1.
+ * When all are taken, instances share SIGRTMAX: a hint on a shared signal
+ * may be taken by another instance on the same thread, so a sharing
+ * instance checks all its fds on every pass (*shared set).
+ */
+static int rtsig_claim(int *shared)
+{
+	int s;
+
+	rtsig_pin();
+	*shared = 0;
+	for (s = SIGRTMIN + 1; s < SIGRTMAX; s++)
+		if (rtsig_try(s) == 0)
 			return s;
-		if ((old.sa_flags & SA_SIGINFO) &&
-		    old.sa_sigaction == rtsig_claimed)
-			continue; /* another instance's: it stays claimed */
-		sigaction(s, &old, NULL); /* the program's: give it back */
+	if (rtsig_try(SIGRTMAX) >= 0) {
+		*shared = 1;
+		return SIGRTMAX;
 	}
 	errno = EAGAIN;
 	return -1;
@@ -154,7 +196,7 @@ static int rtsig_init(struct ev_backend_base *base,
 
 	if (st == NULL)
 		return -1;
-	st->signo = rtsig_claim();
+	st->signo = rtsig_claim(&st->shared);
 	if (st->signo < 0) {
 		free(st);
 		return -1;
@@ -167,7 +209,8 @@ static int rtsig_init(struct ev_backend_base *base,
 		int saved = errno;
 		memset(&ign, 0, sizeof(ign));
 		ign.sa_handler = SIG_IGN;
-		sigaction(st->signo, &ign, NULL);
+		if (!st->shared)
+			sigaction(st->signo, &ign, NULL);
 		free(st);
 		errno = saved;
 		return -1;
@@ -430,6 +473,8 @@ static int rtsig_dispatch(void *state, const struct timespec *timeout)
 
 	if (!st->poll_mode && rtsig_adopt_thread(st) < 0)
 		return -1;
+	if (st->shared)
+		st->overflow = 1;
 	if (st->npolled > 0 || st->poll_mode) {
 		if (rtsig_wait_polled(st, ts) < 0)
 			return -1;
@@ -455,10 +500,12 @@ static void rtsig_dealloc(void *state)
 			if (fl >= 0 && (fl & O_ASYNC))
 				fcntl(fd, F_SETFL, fl & ~O_ASYNC);
 		}
-		/* SIG_IGN drops what is queued and whatever is in flight. */
+		/* SIG_IGN drops what is queued and whatever is in flight.  The
+		 * shared signal stays claimed: others may be using it. */
 		memset(&ign, 0, sizeof(ign));
 		ign.sa_handler = SIG_IGN;
-		sigaction(st->signo, &ign, NULL);
+		if (!st->shared)
+			sigaction(st->signo, &ign, NULL);
 	}
 	free(st->interest);
 	free(st->listed);
