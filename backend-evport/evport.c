@@ -255,7 +255,8 @@ static int evport_reinit(void *state)
 	close(st->port);
 	st->port = port;
 	/* The core re-adds every fd in use; forget the old bookkeeping. */
-	memset(st->fired, 0, (size_t)st->nfds);
+	if (st->nfds > 0)
+		memset(st->fired, 0, (size_t)st->nfds);
 	st->nrefire = 0;
 	return 0;
 }

@@ -75,6 +75,23 @@ static struct devpoll *dp_lookup(int fd)
 	return fd >= 0 && fd < ndps ? dps[fd] : NULL;
 }
 
+/* The test module is unloaded with the last base that used it. */
+__attribute__((destructor)) static void dp_unload(void)
+{
+	int i;
+
+	for (i = 0; i < ndps; i++) {
+		if (dps[i] == NULL)
+			continue;
+		free(dps[i]->rearm);
+		free(dps[i]->fds);
+		free(dps[i]);
+	}
+	free(dps);
+	dps = NULL;
+	ndps = 0;
+}
+
 int ev_emul_devpoll_open(const char *path, int flags, ...)
 {
 	struct devpoll *d;

@@ -79,6 +79,22 @@ static void port_free(struct port *p)
 	free(p);
 }
 
+/*
+ * The test module is unloaded with the last base that used it: whatever a
+ * port closed with plain close() left in the table goes with it.
+ */
+__attribute__((destructor)) static void port_unload(void)
+{
+	int i;
+
+	for (i = 0; i < nports; i++)
+		if (ports[i] != NULL)
+			port_free(ports[i]);
+	free(ports);
+	ports = NULL;
+	nports = 0;
+}
+
 int port_create(void)
 {
 	struct epoll_event ev = {.events = EPOLLIN};

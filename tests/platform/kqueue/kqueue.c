@@ -108,6 +108,22 @@ static void kq_atfork_child(void)
 	pthread_mutex_init(&kq_lock, NULL);
 }
 
+/*
+ * The test module is unloaded with the last base that used it: whatever a
+ * kqueue closed with plain close() left in the table goes with it.
+ */
+__attribute__((destructor)) static void kq_unload(void)
+{
+	int i;
+
+	for (i = 0; i < nkqs; i++)
+		if (kqs[i] != NULL)
+			kq_free(kqs[i]);
+	free(kqs);
+	kqs = NULL;
+	nkqs = 0;
+}
+
 static void kq_setup(void)
 {
 	pthread_atfork(NULL, NULL, kq_atfork_child);
