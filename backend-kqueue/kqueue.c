@@ -46,13 +46,14 @@ struct kq_state {
  */
 static int kq_sane(int kq)
 {
+	const struct timespec zero = {0, 0};
 	struct kevent ch, res;
 	int n;
 
 	EV_SET(&ch, (uintptr_t)-1, EVFILT_READ, EV_ADD | EV_RECEIPT, 0, 0,
 	       NULL);
 	memset(&res, 0, sizeof(res));
-	n = kevent(kq, &ch, 1, &res, 1, NULL);
+	n = kevent(kq, &ch, 1, &res, 1, &zero);
 	if (n != 1 || !(res.flags & EV_ERROR) || res.ident != ch.ident ||
 	    res.data != EBADF) {
 		errno = ENOSYS;
@@ -133,6 +134,7 @@ static void kq_change_failed(struct kq_state *st, const struct kevent *r,
 static int kq_add(void *state, int fd, int old_mask, int new_mask,
 		  void *fdinfo)
 {
+	const struct timespec zero = {0, 0}; /* receipts only: never wait */
 	struct kq_state *st = state;
 	unsigned short clear = (new_mask & EV_BACKEND_ET) ? EV_CLEAR : 0;
 	struct kevent ch[2], res[2];
@@ -148,8 +150,12 @@ static int kq_add(void *state, int fd, int old_mask, int new_mask,
 		struct kevent *r = calloc((size_t)st->nchanges, sizeof(*r));
 		if (r == NULL)
 			return -1;
+		/* Receipts for all, so the call returns at once and takes no
+		 * event meant for the next dispatch. */
+		for (i = 0; i < st->nchanges; i++)
+			st->changes[i].flags |= EV_RECEIPT;
 		got = kevent(st->kq, st->changes, st->nchanges, r,
-			     st->nchanges, NULL);
+			     st->nchanges, &zero);
 		for (i = 0; i < got; i++)
 			if (r[i].flags & EV_ERROR)
 				kq_change_failed(st, &r[i], 1);
@@ -170,7 +176,7 @@ static int kq_add(void *state, int fd, int old_mask, int new_mask,
 		       EV_DELETE | EV_RECEIPT, 0, 0, NULL);
 	if (n == 0)
 		return 0; /* EV_CLOSED alone: kqueue reports it with EV_EOF */
-	got = kevent(st->kq, ch, n, res, n, NULL);
+	got = kevent(st->kq, ch, n, res, n, &zero);
 	if (got < 0)
 		return -1;
 	/* Receipts come back in the order of the changes. */
