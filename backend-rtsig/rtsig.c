@@ -182,7 +182,7 @@ static int rtsig_adopt_thread(struct rtsig_state *st)
 		return -1;
 	st->tid = tid;
 	for (fd = 0; fd <= st->maxfd; fd++)
-		if (st->interest[fd] && !st->poll_mode)
+		if (st->interest[fd] && !st->polled[fd])
 			rtsig_own(st, fd); /* a closed fd has nothing to own */
 	st->overflow = 1; /* hints sent to the old thread are gone */
 	return 0;
@@ -451,10 +451,10 @@ static int rtsig_wait_polled(struct rtsig_state *st,
 	}
 	if (pthread_sigmask(SIG_BLOCK, NULL, &mask) != 0)
 		return -1;
-	if (!st->poll_mode) {
+	/* SIGIO stays blocked (its default action would end the process):
+	 * it is still pending for the collection that follows. */
+	if (!st->poll_mode)
 		sigdelset(&mask, st->signo);
-		sigdelset(&mask, SIGIO);
-	}
 	if (ppoll(st->pfds, (nfds_t)n, timeout, &mask) < 0) {
 		if (errno != EINTR)
 			return -1;
