@@ -117,6 +117,7 @@ static void test_getn_etime_with_partial_results(void **state)
 
 static void test_bad_fds(void **state)
 {
+	port_event_t pe;
 	int fd;
 
 	(void)state;
@@ -141,6 +142,15 @@ static void test_bad_fds(void **state)
 	assert_int_equal(port_dissociate(port, PORT_SOURCE_FD, (uintptr_t)fd),
 			 -1);
 	assert_int_equal(errno, ENOENT);
+	close(fd);
+	/* A closed fd whose file lives on (sv[0]) is not reported. */
+	fd = dup(sv[0]);
+	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)fd,
+					POLLOUT, NULL), 0);
+	close(fd);
+	assert_int_equal(dup2(sv[1], fd), fd);
+	assert_int_equal(port_get(port, &pe, &zero), -1);
+	assert_int_equal(errno, ETIME);
 	close(fd);
 }
 

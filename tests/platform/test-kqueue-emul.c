@@ -170,6 +170,23 @@ static void test_close_removes_knotes(void **state)
 	close(fd);
 }
 
+static void test_closed_fd_is_not_reported(void **state)
+{
+	struct kevent ev[2];
+	int fd, i;
+
+	(void)state;
+	/* The file outlives the fd (sv[0] still refers to it). */
+	fd = dup(sv[0]);
+	assert_int_equal(change(fd, EVFILT_READ, EV_ADD), 0);
+	assert_int_equal(write(sv[1], "x", 1), 1);
+	close(fd);
+	assert_int_equal(dup2(sv[1], fd), fd);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(kevent(kq, NULL, 0, ev, 2, &zero), 0);
+	close(fd);
+}
+
 static void test_udata_and_timeout(void **state)
 {
 	struct timespec ts = {0, 20 * 1000 * 1000};
@@ -232,6 +249,7 @@ int main(void)
 		T(test_oneshot),
 		T(test_clear_and_dispatch),
 		T(test_close_removes_knotes),
+		T(test_closed_fd_is_not_reported),
 		T(test_udata_and_timeout),
 		T(test_signal_counts),
 		T(test_not_inherited_by_fork),

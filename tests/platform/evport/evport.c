@@ -458,6 +458,7 @@ int port_getn(int port, port_event_t list[], uint_t max, uint_t *nget,
 		for (i = 0; i < got; i++) {
 			int fd = (int)(uint32_t)ep[i].data.u64;
 			struct assoc *a;
+			struct stat st;
 
 			if (ep[i].data.u64 == USER_TAG)
 				continue;
@@ -467,6 +468,13 @@ int port_getn(int port, port_event_t list[], uint_t max, uint_t *nget,
 			if (!a->events ||
 			    a->gen != (uint32_t)(ep[i].data.u64 >> 32))
 				continue;
+			if (fstat(fd, &st) < 0 || st.st_dev != a->dev ||
+			    st.st_ino != a->ino) {
+				/* Closed since (a dup kept the file, and so
+				 * epoll's registration, alive). */
+				memset(a, 0, sizeof(*a));
+				continue;
+			}
 			list[n].portev_events = from_epoll(ep[i].events,
 							   a->events);
 			list[n].portev_source = PORT_SOURCE_FD;

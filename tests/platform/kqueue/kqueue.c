@@ -19,6 +19,12 @@
  *    program's handler (here by chaining to the handler found at EV_ADD);
  *  - a kqueue is not inherited by fork(): the child's copy is closed.
  *
+ * Level-triggered registrations are EPOLLONESHOT, re-armed by the next
+ * kevent() call: a registration that epoll still holds for a file whose
+ * fd was closed while a dup kept it open (epoll cannot drop it through the
+ * old number) then fires at most once, and is dropped because the fd's
+ * identity changed.
+ *
  * Known differences: EV_CLEAR applies to both filters of an fd (epoll has
  * one registration per fd), and a signal handler installed after EV_ADD
  * replaces the emulation's counter.
@@ -62,6 +68,7 @@ struct kfd {
 	uint32_t gen;     /* tells this file from an older one on the same fd */
 	uint32_t epmask;  /* what epoll holds for it, 0 when nothing */
 	int regular;      /* regular files are always ready, epoll refuses them */
+	int rearm;        /* on the re-arm list */
 };
 
 struct kq {
@@ -75,6 +82,9 @@ struct kq {
 	struct knote sig[NSIG];
 	struct kevent carry[2]; /* events that did not fit the last list */
 	int ncarry;
+	int *rearm; /* fds whose one-shot registration fired */
+	int nrearm;
+	int rearm_cap;
 };
 
 static pthread_mutex_t kq_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -89,6 +99,7 @@ static int sig_installed[NSIG];
 
 static void kq_free(struct kq *q)
 {
+	free(q->rearm);
 	free(q->fds);
 	free(q);
 }
@@ -268,6 +279,8 @@ static int kfd_sync(struct kq *q, int fd)
 	if (mask && ((k->kn[0].active && (k->kn[0].flags & EV_CLEAR)) ||
 		     (k->kn[1].active && (k->kn[1].flags & EV_CLEAR))))
 		mask |= EPOLLET;
+	else if (mask)
+		mask |= EPOLLONESHOT;
 	memset(&ev, 0, sizeof(ev));
 	if (mask == 0) {
 		if (k->epmask)
@@ -493,6 +506,49 @@ static intptr_t bytes_writable(int fd)
 	return size > queued ? size - queued : 0;
 }
 
+static int kfd_same_file(const struct kfd *k, int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_dev == k->dev && st.st_ino == k->ino;
+}
+
+static void kfd_remember(struct kq *q, int fd)
+{
+	if (q->nrearm == q->rearm_cap) {
+		int cap = q->rearm_cap ? q->rearm_cap * 2 : 64;
+		int *p = realloc(q->rearm, (size_t)cap * sizeof(*p));
+		if (p == NULL)
+			return; /* stays disarmed until its next change */
+		q->rearm = p;
+		q->rearm_cap = cap;
+	}
+	q->rearm[q->nrearm++] = fd;
+	q->fds[fd].rearm = 1;
+}
+
+/* Re-arms the one-shot registrations that fired, for level semantics. */
+static void kq_rearm(struct kq *q)
+{
+	int i;
+
+	for (i = 0; i < q->nrearm; i++) {
+		int fd = q->rearm[i];
+		struct kfd *k = &q->fds[fd];
+
+		if (!k->rearm)
+			continue;
+		k->rearm = 0;
+		if (!kfd_used(k) || !k->epmask)
+			continue;
+		if (!kfd_same_file(k, fd))
+			kfd_drop(q, fd);
+		else
+			kfd_sync(q, fd);
+	}
+	q->nrearm = 0;
+}
+
 /* Turns one epoll result into up to two kevents (read, write). */
 static int collect_fd(struct kq *q, const struct epoll_event *e,
 		      struct kevent *ev, int room)
@@ -508,6 +564,12 @@ static int collect_fd(struct kq *q, const struct epoll_event *e,
 	k = &q->fds[fd];
 	if (!kfd_used(k) || k->gen != (uint32_t)(e->data.u64 >> 32))
 		return 0;
+	if (!kfd_same_file(k, fd)) {
+		kfd_drop(q, fd); /* closed since: its knotes went with it */
+		return 0;
+	}
+	if ((k->epmask & EPOLLONESHOT) && !k->rearm)
+		kfd_remember(q, fd);
 	if (k->kn[0].active && k->kn[0].enabled &&
 	    (r & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
 		unsigned int err = 0;
@@ -602,6 +664,7 @@ int kevent(int kqfd, const struct kevent *changelist, int nchanges,
 		pthread_mutex_unlock(&kq_lock);
 		return n;
 	}
+	kq_rearm(q);
 	while (q->ncarry > 0 && n < nevents)
 		eventlist[n++] = q->carry[--q->ncarry];
 	n += collect_signals(q, eventlist + n, nevents - n);
