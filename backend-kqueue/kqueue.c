@@ -24,6 +24,15 @@
 
 #include "ev-backend.h"
 
+/* Without EV_RECEIPT (older OpenBSD) interest growth is queued like the
+ * removals, and its errors can only be logged at the next wait. */
+#ifdef EV_RECEIPT
+#define KQ_HAVE_RECEIPT 1
+#else
+#define KQ_HAVE_RECEIPT 0
+#define EV_RECEIPT 0
+#endif
+
 #define KQ_INITIAL_EVENTS 64
 #define KQ_MAX_EVENTS 4096
 
@@ -50,8 +59,7 @@ static int kq_sane(int kq)
 	struct kevent ch, res;
 	int n;
 
-	EV_SET(&ch, (uintptr_t)-1, EVFILT_READ, EV_ADD | EV_RECEIPT, 0, 0,
-	       NULL);
+	EV_SET(&ch, (uintptr_t)-1, EVFILT_READ, EV_ADD | EV_RECEIPT, 0, 0, 0);
 	memset(&res, 0, sizeof(res));
 	n = kevent(kq, &ch, 1, &res, 1, &zero);
 	if (n != 1 || !(res.flags & EV_ERROR) || res.ident != ch.ident ||
@@ -107,7 +115,7 @@ static int kq_queue(struct kq_state *st, int fd, short filter,
 		st->changes_cap = cap;
 	}
 	EV_SET(&st->changes[st->nchanges], (uintptr_t)fd, filter, flags, 0, 0,
-	       NULL);
+	       0);
 	st->nchanges++;
 	return 0;
 }
@@ -131,6 +139,9 @@ static void kq_change_failed(struct kq_state *st, const struct kevent *r,
 		      (int)r->ident, (int)r->filter, strerror(err));
 }
 
+static int kq_del(void *state, int fd, int old_mask, int new_mask,
+		  void *fdinfo);
+
 static int kq_add(void *state, int fd, int old_mask, int new_mask,
 		  void *fdinfo)
 {
@@ -141,6 +152,17 @@ static int kq_add(void *state, int fd, int old_mask, int new_mask,
 	int n = 0, i, got, err = 0;
 
 	(void)fdinfo;
+	if (!KQ_HAVE_RECEIPT) {
+		unsigned short add = EV_ADD | EV_ENABLE | clear;
+
+		if ((new_mask & EV_BACKEND_READ) &&
+		    kq_queue(st, fd, EVFILT_READ, add) < 0)
+			return -1;
+		if ((new_mask & EV_BACKEND_WRITE) &&
+		    kq_queue(st, fd, EVFILT_WRITE, add) < 0)
+			return -1;
+		return kq_del(state, fd, old_mask, new_mask, fdinfo);
+	}
 	/* Removals still queued for this fd must reach the kernel before
 	 * the new interest, or they would undo it. */
 	for (i = 0; i < st->nchanges; i++)
@@ -164,16 +186,16 @@ static int kq_add(void *state, int fd, int old_mask, int new_mask,
 	}
 	if (new_mask & EV_BACKEND_READ)
 		EV_SET(&ch[n++], (uintptr_t)fd, EVFILT_READ,
-		       EV_ADD | EV_ENABLE | EV_RECEIPT | clear, 0, 0, NULL);
+		       EV_ADD | EV_ENABLE | EV_RECEIPT | clear, 0, 0, 0);
 	else if (old_mask & EV_BACKEND_READ)
 		EV_SET(&ch[n++], (uintptr_t)fd, EVFILT_READ,
-		       EV_DELETE | EV_RECEIPT, 0, 0, NULL);
+		       EV_DELETE | EV_RECEIPT, 0, 0, 0);
 	if (new_mask & EV_BACKEND_WRITE)
 		EV_SET(&ch[n++], (uintptr_t)fd, EVFILT_WRITE,
-		       EV_ADD | EV_ENABLE | EV_RECEIPT | clear, 0, 0, NULL);
+		       EV_ADD | EV_ENABLE | EV_RECEIPT | clear, 0, 0, 0);
 	else if (old_mask & EV_BACKEND_WRITE)
 		EV_SET(&ch[n++], (uintptr_t)fd, EVFILT_WRITE,
-		       EV_DELETE | EV_RECEIPT, 0, 0, NULL);
+		       EV_DELETE | EV_RECEIPT, 0, 0, 0);
 	if (n == 0)
 		return 0; /* EV_CLOSED alone: kqueue reports it with EV_EOF */
 	got = kevent(st->kq, ch, n, res, n, &zero);
