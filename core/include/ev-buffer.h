@@ -128,6 +128,7 @@ int evbuffer_expand(struct evbuffer *buf, size_t datlen);
 /**
  * Exposes free space at the end of the buffer so the caller can write into
  * it directly, then evbuffer_commit_space() appends what was written.
+ * @param buf the buffer.
  * @param size bytes wanted (the pieces hold at least that many).
  * @param vec receives up to `n_vec` pieces.
  * @param n_vec 1 or more; with 1 the space is contiguous.
@@ -170,6 +171,9 @@ ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out,
 			    size_t datlen);
 /**
  * Copies up to `datlen` bytes starting at `pos` without removing them.
+ * @param buf the buffer.
+ * @param data_out where the bytes are copied.
+ * @param datlen number of bytes.
  * @param pos a position from evbuffer_ptr_set()/evbuffer_search(), or NULL
  *        for the start.
  * @return the number of bytes copied, or -1 on failure.
@@ -186,6 +190,8 @@ int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
 			   size_t datlen);
 /**
  * Reads and removes one line.
+ * @param buf the buffer.
+ * @param eol_style which end-of-line sequences count (EVBUFFER_EOL_*).
  * @param n_read_out if not NULL, receives the line's length (without the
  *        end-of-line sequence).
  * @return the line as a NUL-terminated string without its end-of-line
@@ -221,6 +227,10 @@ typedef void (*evbuffer_ref_cleanup_cb)(const void *data, size_t datalen,
  * Appends `datlen` bytes of caller-owned memory without copying them.  The
  * memory must stay valid and unchanged until `cleanupfn` runs (when the
  * bytes have all been drained or the buffer is freed).
+ * @param outbuf the buffer appended to.
+ * @param data the bytes to append.
+ * @param datlen number of bytes.
+ * @param cleanupfn_arg passed to `cleanupfn`.
  * @param cleanupfn may be NULL.  With `datlen` 0 nothing is kept and it
  *        runs before this call returns.
  * @return 0 on success, -1 on failure (`cleanupfn` is then not called).
@@ -234,6 +244,9 @@ int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
  * the buffer has EVBUFFER_FLAG_DRAINS_TO_FD the data stays in the file and
  * evbuffer_write() sends it with sendfile(); otherwise (or when it is read
  * back) it is read into memory.
+ * @param outbuf the buffer appended to.
+ * @param fd the file descriptor.
+ * @param offset where in the file the range starts.
  * @param length -1 for "to the end of the file".
  * @return 0 on success, -1 on failure.
  */
@@ -303,6 +316,9 @@ int evbuffer_ptr_set(struct evbuffer *buffer, struct evbuffer_ptr *ptr,
 		     size_t position, enum evbuffer_ptr_how how);
 /**
  * Finds the next end of line at or after `start` (NULL: the beginning).
+ * @param buffer the buffer.
+ * @param start where to begin (NULL: the beginning).
+ * @param eol_style which end-of-line sequences count (EVBUFFER_EOL_*).
  * @param eol_len_out if not NULL, receives the length of the end-of-line
  *        sequence found.
  * @return its position; `pos` is -1 when none is complete.
@@ -313,6 +329,8 @@ struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
 					enum evbuffer_eol_style eol_style);
 /**
  * Exposes the stored data without copying it.
+ * @param buffer the buffer.
+ * @param n_vec number of entries in `vec_out` (0 to only count).
  * @param len bytes wanted (-1: all of them).
  * @param start_at where to begin (NULL: the beginning).
  * @param vec_out receives up to `n_vec` pieces (may be NULL when `n_vec` is

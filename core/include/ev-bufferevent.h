@@ -100,6 +100,7 @@ typedef bufferevent_event_cb everrorcb;
 /**
  * Creates a bufferevent on a socket (2.x API).  Writing is enabled,
  * reading is not until bufferevent_enable(bev, EV_READ).
+ * @param base the event base.
  * @param fd a non-blocking socket, or -1 to set one later (by
  *        bufferevent_setfd() or bufferevent_socket_connect()).
  * @param options BEV_OPT_* flags.

@@ -64,6 +64,9 @@ typedef void (*evconnlistener_errorcb)(struct evconnlistener *lev, void *ptr);
 
 /**
  * Creates a listener on an existing socket.
+ * @param base the event base.
+ * @param ptr passed to `cb`.
+ * @param fd the file descriptor.
  * @param cb called per connection (NULL: connections are closed until
  *        evconnlistener_set_cb() sets one).
  * @param flags LEV_OPT_* flags.

@@ -29,21 +29,21 @@ extern "C" {
 #define DNS_ERR_FORMAT 1       /**< The server could not parse our query. */
 #define DNS_ERR_SERVERFAILED 2 /**< The server failed (SERVFAIL). */
 #define DNS_ERR_NOTEXIST 3     /**< The name does not exist (NXDOMAIN). */
-#define DNS_ERR_NOTIMPL 4      /**< The server does not do this kind of query. */
+#define DNS_ERR_NOTIMPL 4      /**< The server does not do such queries. */
 #define DNS_ERR_REFUSED 5      /**< The server refused the query. */
 #define DNS_ERR_TRUNCATED 65   /**< The reply was truncated or malformed. */
 #define DNS_ERR_UNKNOWN 66     /**< An unknown error happened. */
 #define DNS_ERR_TIMEOUT 67     /**< No server answered in time. */
-#define DNS_ERR_SHUTDOWN 68    /**< The resolver was freed with the request pending. */
+#define DNS_ERR_SHUTDOWN 68    /**< The resolver was freed meanwhile. */
 #define DNS_ERR_CANCEL 69      /**< The request was cancelled. */
-#define DNS_ERR_NODATA 70      /**< The name exists but has no record of this type. */
+#define DNS_ERR_NODATA 70      /**< The name has no record of this type. */
 /** @} */
 
 /** @name Answer types passed to resolver callbacks
  * @{ */
-#define DNS_IPv4_A 1    /**< `addresses` is an array of `count` struct in_addr. */
-#define DNS_PTR 2       /**< `addresses` is a `char *` host name (count 1). */
-#define DNS_IPv6_AAAA 3 /**< `addresses` is an array of `count` struct in6_addr. */
+#define DNS_IPv4_A 1    /**< `addresses`: `count` struct in_addr. */
+#define DNS_PTR 2       /**< `addresses`: a `char *` host name. */
+#define DNS_IPv6_AAAA 3 /**< `addresses`: `count` struct in6_addr. */
 /** @} */
 
 /** Resolve flag: look the name up as given, without the search list. */
@@ -104,14 +104,17 @@ struct evdns_request;
  */
 struct evdns_base *evdns_base_new(struct event_base *event_base, int flags);
 /**
- * Frees a resolver.  Each pending request's callback runs once with
- * DNS_ERR_SHUTDOWN when `fail_requests` is true; otherwise pending
- * requests are freed silently.  Must not be called from one of its own
- * callbacks.
+ * Frees a resolver.  Each pending resolve request's callback runs once
+ * with DNS_ERR_SHUTDOWN when `fail_requests` is true; otherwise those are
+ * freed silently.  Pending evdns_getaddrinfo() callbacks always run
+ * once, with EVUTIL_EAI_CANCEL, so their owners can release their state.
+ * May be called from one of the resolver's own callbacks: the memory is
+ * released when that callback has returned.
  */
 void evdns_base_free(struct evdns_base *base, int fail_requests);
 /**
  * Adds an IPv4 nameserver on port 53.
+ * @param base the resolver.
  * @param address IPv4 address in network byte order.
  * @return 0 on success, 3 if it is already listed, -1 (or 2) on failure.
  */
@@ -127,6 +130,9 @@ int evdns_base_nameserver_ip_add(struct evdns_base *base,
 				 const char *ip_as_string);
 /**
  * Adds a nameserver given as a socket address (IPv4 or IPv6).
+ * @param base the resolver.
+ * @param sa the server address (port 0 means 53).
+ * @param len size of `sa`.
  * @param flags must be 0.
  * @return 0 on success, 3 if already listed, -1 or 2 on failure.
  */
@@ -152,8 +158,10 @@ int evdns_base_resume(struct evdns_base *base);
  * `max-inflight:`, `attempts:`, `randomize-case:`,
  * `initial-probe-timeout:`, `so-rcvbuf:`, `so-sndbuf:`, `bind-to:`,
  * `rotate`, and the libev additions `edns-udp-size:` (0 turns EDNS0
- * off; default 1232) and `cache-size:` (entries of the answer cache;
- * 0, the default, turns it off).
+ * off; default 1232), `port-rotate:` (queries sent from one random
+ * source port before a new one is drawn; default 256, 0 = never) and
+ * `cache-size:` (entries of the answer cache; 0, the default, turns it
+ * off).
  * @return 0 on success, -1 for an unknown name or a bad value.
  */
 int evdns_base_set_option(struct evdns_base *base, const char *option,
@@ -161,6 +169,7 @@ int evdns_base_set_option(struct evdns_base *base, const char *option,
 /**
  * Reads a resolv.conf-style file: `nameserver`, `search`, `domain`,
  * `options ndots: timeout: attempts: rotate ...`.
+ * @param base the resolver.
  * @param flags which parts to honour (DNS_OPTION_*).
  * @param filename the file (e.g. "/etc/resolv.conf").
  * @return 0 on success; 1 if the file could not be opened, 2 if it could
@@ -171,6 +180,7 @@ int evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
 				 const char *const filename);
 /**
  * Loads a hosts file that evdns_getaddrinfo() consults before DNS.
+ * @param base the resolver.
  * @param hosts_fname the file, or NULL for /etc/hosts.
  * @return 0 on success, -1 if it could not be read.
  */
@@ -183,6 +193,10 @@ void evdns_base_search_add(struct evdns_base *base, const char *domain);
 void evdns_base_search_ndots_set(struct evdns_base *base, const int ndots);
 /**
  * Starts an A lookup.
+ * @param base the resolver.
+ * @param name the host name to look up.
+ * @param callback called once with the result.
+ * @param ptr passed to `callback`.
  * @param flags 0 or DNS_QUERY_NO_SEARCH.
  * @return a handle valid until the callback runs (for
  *         evdns_cancel_request()), or NULL on failure (the callback is
@@ -236,12 +250,27 @@ void evdns_base_get_stats(const struct evdns_base *base,
 /* ---------------------------------------------------------------------- */
 /** @name getaddrinfo
  * @{ */
-/* struct addrinfo is only declared by <netdb.h> with POSIX features on;
- * the declaration below lets strict C11 programs include this header. */
-struct addrinfo;
 #ifndef EVUTIL_AI_PASSIVE
+#ifdef AI_PASSIVE
 /** libevent's name for struct addrinfo (the system's own struct here). */
 #define evutil_addrinfo addrinfo
+#else
+/**
+ * struct addrinfo under libevent's name, for programs built without the
+ * POSIX feature macros that make <netdb.h> declare it.  Same layout as
+ * the C library's struct addrinfo, which is what the library fills in.
+ */
+struct evutil_addrinfo {
+	int ai_flags;                   /**< AI_* flags. */
+	int ai_family;                  /**< AF_INET or AF_INET6. */
+	int ai_socktype;                /**< SOCK_STREAM, SOCK_DGRAM... */
+	int ai_protocol;                /**< IPPROTO_TCP, IPPROTO_UDP... */
+	socklen_t ai_addrlen;           /**< Length of ai_addr. */
+	struct sockaddr *ai_addr;       /**< The address. */
+	char *ai_canonname;             /**< Canonical name (AI_CANONNAME). */
+	struct evutil_addrinfo *ai_next; /**< Next entry, or NULL. */
+};
+#endif
 #ifdef AI_PASSIVE
 /** @name AI_* flags under libevent's names
  * @{ */
@@ -287,7 +316,7 @@ struct addrinfo;
  * Frees a result list of evdns_getaddrinfo().  The list is laid out like
  * glibc's, so freeaddrinfo(3) frees it too.
  */
-void evdns_freeaddrinfo(struct addrinfo *ai);
+void evdns_freeaddrinfo(struct evutil_addrinfo *ai);
 
 /**
  * getaddrinfo callback.
@@ -382,6 +411,8 @@ int evdns_resolve_reverse_ipv6(const struct in6_addr *ip, int flags,
 			       evdns_callback_type callback, void *ptr);
 /**
  * evdns_base_set_option() on the process-wide resolver.
+ * @param option the option name, with its colon (e.g. "ndots:").
+ * @param val its value as text.
  * @param flags ignored (libevent's DNS_OPTION_* filter).
  */
 int evdns_set_option(const char *option, const char *val, int flags);
@@ -399,17 +430,18 @@ void evdns_search_ndots_set(const int ndots);
 /** @name DNS server
  * @{ */
 
-/** Record types for the server API. @{ */
-#define EVDNS_TYPE_A 1
-#define EVDNS_TYPE_NS 2
-#define EVDNS_TYPE_CNAME 5
-#define EVDNS_TYPE_SOA 6
-#define EVDNS_TYPE_PTR 12
-#define EVDNS_TYPE_MX 15
-#define EVDNS_TYPE_TXT 16
-#define EVDNS_TYPE_AAAA 28
-#define EVDNS_QTYPE_AXFR 252
-#define EVDNS_QTYPE_ALL 255
+/** @name Record types for the server API
+ * @{ */
+#define EVDNS_TYPE_A 1       /**< IPv4 address. */
+#define EVDNS_TYPE_NS 2      /**< Name server. */
+#define EVDNS_TYPE_CNAME 5   /**< Canonical name (alias). */
+#define EVDNS_TYPE_SOA 6     /**< Start of authority. */
+#define EVDNS_TYPE_PTR 12    /**< Domain name pointer (reverse). */
+#define EVDNS_TYPE_MX 15     /**< Mail exchange. */
+#define EVDNS_TYPE_TXT 16    /**< Text strings. */
+#define EVDNS_TYPE_AAAA 28   /**< IPv6 address. */
+#define EVDNS_QTYPE_AXFR 252 /**< Question type: zone transfer. */
+#define EVDNS_QTYPE_ALL 255  /**< Question type: any record. */
 /** @} */
 /** The Internet class. */
 #define EVDNS_CLASS_INET 1
@@ -417,10 +449,11 @@ void evdns_search_ndots_set(const int ndots);
 #define EVDNS_FLAGS_AA 0x400
 /** Header flag: recursion desired (as seen in `flags` of a request). */
 #define EVDNS_FLAGS_RD 0x080
-/** Sections for evdns_server_request_add_reply(). @{ */
-#define EVDNS_ANSWER_SECTION 0
-#define EVDNS_AUTHORITY_SECTION 1
-#define EVDNS_ADDITIONAL_SECTION 2
+/** @name Sections for evdns_server_request_add_reply()
+ * @{ */
+#define EVDNS_ANSWER_SECTION 0     /**< The answer section. */
+#define EVDNS_AUTHORITY_SECTION 1  /**< The authority section. */
+#define EVDNS_ADDITIONAL_SECTION 2 /**< The additional section. */
 /** @} */
 /** Flag of evdns_add_server_port_with_base(): `fd` is a listening TCP
  *  socket (1, libevent 1.3's `is_tcp`). */
@@ -506,6 +539,7 @@ void evdns_server_port_get_stats(const struct evdns_server_port *port,
 
 /**
  * Adds a record to the reply.
+ * @param req the request being answered.
  * @param section EVDNS_ANSWER_SECTION, _AUTHORITY_ or _ADDITIONAL_.
  * @param name owner name (text).
  * @param type record type; @param dns_class record class.

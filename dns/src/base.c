@@ -23,13 +23,15 @@ struct evdns_base *evdns_base_new(struct event_base *event_base, int flags)
 	base->randomize_case = 1;
 	base->probe_timeout.tv_sec = 10;
 	base->edns_size = 1232;
+	/* A fresh random source port every 256 queries per server. */
+	base->port_rotate = 256;
 	if (flags & EVDNS_BASE_INITIALIZE_NAMESERVERS) {
 		int r;
 
 		base->no_default_ns =
-			(flags & EVDNS_BASE_NAMESERVERS_NO_DEFAULT) != 0;
+		    (flags & EVDNS_BASE_NAMESERVERS_NO_DEFAULT) != 0;
 		r = evdns_base_resolv_conf_parse(base, DNS_OPTIONS_ALL,
-						 "/etc/resolv.conf");
+		                                 "/etc/resolv.conf");
 		base->no_default_ns = 0;
 
 		if (r && r != 1 && r != 2) {
@@ -39,23 +41,17 @@ struct evdns_base *evdns_base_new(struct event_base *event_base, int flags)
 		if (base->nservers == 0 &&
 		    !(flags & EVDNS_BASE_NAMESERVERS_NO_DEFAULT)) {
 			ev__dns_log(1, "no nameserver configured: using "
-				       "127.0.0.1");
+			               "127.0.0.1");
 			evdns_base_nameserver_ip_add(base, "127.0.0.1");
 		}
 	}
 	return base;
 }
 
-void evdns_base_free(struct evdns_base *base, int fail_requests)
+static void base_release(struct evdns_base *base)
 {
 	int i;
 
-	if (base == NULL)
-		return;
-	base->freeing = 1;
-	ev__dns_gai_free_all(base);
-	ev__dns_requests_free_all(base, fail_requests);
-	ev__dns_ns_free_all(base);
 	for (i = 0; i < base->nsearch; i++)
 		free(base->search[i]);
 	free(base->search);
@@ -64,8 +60,37 @@ void evdns_base_free(struct evdns_base *base, int fail_requests)
 	free(base);
 }
 
+void evdns_base_free(struct evdns_base *base, int fail_requests)
+{
+	if (base == NULL || base->freeing)
+		return;
+	base->freeing = 1;
+	base->ns_generation++;
+	ev__dns_gai_free_all(base);
+	ev__dns_requests_free_all(base, fail_requests);
+	ev__dns_ns_free_all(base);
+	/* Called from one of our callbacks: the code that called it still
+	 * looks at the base after it returns. */
+	if (base->depth > 0) {
+		base->free_pending = 1;
+		return;
+	}
+	base_release(base);
+}
+
+void ev__dns_enter(struct evdns_base *base)
+{
+	base->depth++;
+}
+
+void ev__dns_leave(struct evdns_base *base)
+{
+	if (--base->depth == 0 && base->free_pending)
+		base_release(base);
+}
+
 int evdns_base_nameserver_add(struct evdns_base *base,
-			      unsigned long int address)
+                              unsigned long int address)
 {
 	struct sockaddr_in sin;
 
@@ -79,7 +104,7 @@ int evdns_base_nameserver_add(struct evdns_base *base,
 }
 
 int evdns_base_nameserver_ip_add(struct evdns_base *base,
-				 const char *ip_as_string)
+                                 const char *ip_as_string)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -88,15 +113,15 @@ int evdns_base_nameserver_ip_add(struct evdns_base *base,
 		return -1;
 	if (ev__dns_parse_addr(ip_as_string, &ss, &len, 53) < 0) {
 		ev__dns_log(1, "unparseable nameserver address '%s'",
-			    ip_as_string ? ip_as_string : "(null)");
+		            ip_as_string ? ip_as_string : "(null)");
 		return 4;
 	}
 	return ev__dns_ns_add(base, (struct sockaddr *)&ss, len);
 }
 
 int evdns_base_nameserver_sockaddr_add(struct evdns_base *base,
-				       const struct sockaddr *sa,
-				       ev_socklen_t len, unsigned flags)
+                                       const struct sockaddr *sa,
+                                       ev_socklen_t len, unsigned flags)
 {
 	(void)flags;
 	if (base == NULL || sa == NULL)
@@ -175,7 +200,7 @@ void evdns_base_search_ndots_set(struct evdns_base *base, const int ndots)
 }
 
 void evdns_base_get_stats(const struct evdns_base *base,
-			  struct evdns_base_stats *out)
+                          struct evdns_base_stats *out)
 {
 	if (base && out)
 		*out = base->stats;
@@ -184,18 +209,30 @@ void evdns_base_get_stats(const struct evdns_base *base,
 const char *evdns_err_to_string(int err)
 {
 	switch (err) {
-	case DNS_ERR_NONE: return "no error";
-	case DNS_ERR_FORMAT: return "misformatted query";
-	case DNS_ERR_SERVERFAILED: return "server failed";
-	case DNS_ERR_NOTEXIST: return "name does not exist";
-	case DNS_ERR_NOTIMPL: return "query not implemented";
-	case DNS_ERR_REFUSED: return "refused";
-	case DNS_ERR_TRUNCATED: return "reply truncated or ill-formed";
-	case DNS_ERR_UNKNOWN: return "unknown";
-	case DNS_ERR_TIMEOUT: return "request timed out";
-	case DNS_ERR_SHUTDOWN: return "dns subsystem shut down";
-	case DNS_ERR_CANCEL: return "dns request canceled";
-	case DNS_ERR_NODATA: return "no records in the reply";
+	case DNS_ERR_NONE:
+		return "no error";
+	case DNS_ERR_FORMAT:
+		return "misformatted query";
+	case DNS_ERR_SERVERFAILED:
+		return "server failed";
+	case DNS_ERR_NOTEXIST:
+		return "name does not exist";
+	case DNS_ERR_NOTIMPL:
+		return "query not implemented";
+	case DNS_ERR_REFUSED:
+		return "refused";
+	case DNS_ERR_TRUNCATED:
+		return "reply truncated or ill-formed";
+	case DNS_ERR_UNKNOWN:
+		return "unknown";
+	case DNS_ERR_TIMEOUT:
+		return "request timed out";
+	case DNS_ERR_SHUTDOWN:
+		return "dns subsystem shut down";
+	case DNS_ERR_CANCEL:
+		return "dns request canceled";
+	case DNS_ERR_NODATA:
+		return "no records in the reply";
 	}
 	return "[Unknown error code]";
 }

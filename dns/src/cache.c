@@ -11,7 +11,7 @@
 #include "dns-internal.h"
 
 struct cache_entry {
-	struct cache_entry *hnext;  /* hash chain */
+	struct cache_entry *hnext;         /* hash chain */
 	struct cache_entry *older, *newer; /* age order */
 	uint16_t qtype;
 	uint8_t key[EV__DNS_NAME_MAX];
@@ -89,7 +89,7 @@ static unsigned hash_key(const uint8_t *k, size_t len, uint16_t qtype)
 }
 
 static struct cache_entry **find(struct ev__dns_cache *c, const uint8_t *qname,
-				 uint16_t qtype)
+                                 uint16_t qtype)
 {
 	size_t len = 0;
 	struct cache_entry **pp;
@@ -99,7 +99,7 @@ static struct cache_entry **find(struct ev__dns_cache *c, const uint8_t *qname,
 	len++;
 	pp = &c->bucket[hash_key(qname, len, qtype) & (c->nbuckets - 1)];
 	while (*pp && !((*pp)->qtype == qtype && (*pp)->key_len == len &&
-			ev__dns_name_equal((*pp)->key, qname)))
+	                ev__dns_name_equal((*pp)->key, qname)))
 		pp = &(*pp)->hnext;
 	return pp;
 }
@@ -122,7 +122,7 @@ static void unlink_entry(struct ev__dns_cache *c, struct cache_entry **pp)
 }
 
 int ev__dns_cache_get(struct ev__dns_cache *c, const uint8_t *qname,
-		      uint16_t qtype, struct evdns_request *out)
+                      uint16_t qtype, struct evdns_request *out)
 {
 	struct cache_entry **pp = find(c, qname, qtype);
 	time_t now = now_sec();
@@ -141,7 +141,7 @@ int ev__dns_cache_get(struct ev__dns_cache *c, const uint8_t *qname,
 }
 
 void ev__dns_cache_put(struct ev__dns_cache *c, const uint8_t *qname,
-		       uint16_t qtype, const struct evdns_request *res)
+                       uint16_t qtype, const struct evdns_request *res)
 {
 	struct cache_entry **pp, *e;
 	size_t len = 0;

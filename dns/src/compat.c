@@ -19,8 +19,8 @@ int evdns_init(void)
 	event_set(&probe, -1, 0, NULL, NULL);
 	if (probe.ev_base == NULL)
 		return -1;
-	global_base = evdns_base_new(probe.ev_base,
-				     EVDNS_BASE_INITIALIZE_NAMESERVERS);
+	global_base =
+	    evdns_base_new(probe.ev_base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
 	return global_base ? 0 : -1;
 }
 
@@ -58,39 +58,36 @@ int evdns_nameserver_ip_add(const char *ip_as_string)
 }
 
 int evdns_resolve_ipv4(const char *name, int flags,
-		       evdns_callback_type callback, void *ptr)
+                       evdns_callback_type callback, void *ptr)
 {
-	return evdns_base_resolve_ipv4(global_base, name, flags, callback,
-				       ptr)
-		       ? 0
-		       : -1;
+	return evdns_base_resolve_ipv4(global_base, name, flags, callback, ptr)
+	           ? 0
+	           : -1;
 }
 
 int evdns_resolve_ipv6(const char *name, int flags,
-		       evdns_callback_type callback, void *ptr)
+                       evdns_callback_type callback, void *ptr)
 {
-	return evdns_base_resolve_ipv6(global_base, name, flags, callback,
-				       ptr)
-		       ? 0
-		       : -1;
+	return evdns_base_resolve_ipv6(global_base, name, flags, callback, ptr)
+	           ? 0
+	           : -1;
 }
 
 int evdns_resolve_reverse(const struct in_addr *ip, int flags,
-			  evdns_callback_type callback, void *ptr)
+                          evdns_callback_type callback, void *ptr)
 {
-	return evdns_base_resolve_reverse(global_base, ip, flags, callback,
-					  ptr)
-		       ? 0
-		       : -1;
+	return evdns_base_resolve_reverse(global_base, ip, flags, callback, ptr)
+	           ? 0
+	           : -1;
 }
 
 int evdns_resolve_reverse_ipv6(const struct in6_addr *ip, int flags,
-			       evdns_callback_type callback, void *ptr)
+                               evdns_callback_type callback, void *ptr)
 {
-	return evdns_base_resolve_reverse_ipv6(global_base, ip, flags,
-					       callback, ptr)
-		       ? 0
-		       : -1;
+	return evdns_base_resolve_reverse_ipv6(global_base, ip, flags, callback,
+	                                       ptr)
+	           ? 0
+	           : -1;
 }
 
 int evdns_set_option(const char *option, const char *val, int flags)

@@ -26,7 +26,9 @@ struct evdns_getaddrinfo_request {
 	int n4, n6;
 	struct in_addr a4[EV__DNS_MAX_ADDRS];
 	struct in6_addr a6[EV__DNS_MAX_ADDRS];
+	char canon4[EV__DNS_TEXT_MAX], canon6[EV__DNS_TEXT_MAX];
 	int user_done; /* the user's callback has run */
+	int linked;    /* in the base's gai_list */
 };
 
 #define KNOWN_FLAGS                                                            \
@@ -35,10 +37,10 @@ struct evdns_getaddrinfo_request {
 
 /* One result entry; laid out like glibc's so freeaddrinfo(3) frees it. */
 static struct addrinfo *entry(int family, const void *addr, int port,
-			      int socktype, int protocol)
+                              int socktype, int protocol)
 {
-	struct addrinfo *ai = calloc(1, sizeof(*ai) +
-					       sizeof(struct sockaddr_in6));
+	struct addrinfo *ai =
+	    calloc(1, sizeof(*ai) + sizeof(struct sockaddr_in6));
 
 	if (ai == NULL)
 		return NULL;
@@ -66,10 +68,10 @@ static struct addrinfo *entry(int family, const void *addr, int port,
 
 /* Appends one entry per socket type the hints allow. */
 static int add_addr(struct addrinfo ***tail, const struct addrinfo *hints,
-		    int family, const void *addr, int port)
+                    int family, const void *addr, int port)
 {
 	static const int types[2][2] = {{SOCK_STREAM, IPPROTO_TCP},
-					{SOCK_DGRAM, IPPROTO_UDP}};
+	                                {SOCK_DGRAM, IPPROTO_UDP}};
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -89,7 +91,7 @@ static int add_addr(struct addrinfo ***tail, const struct addrinfo *hints,
 }
 
 static int parse_service(const char *serv, const struct addrinfo *hints,
-			 int *port)
+                         int *port)
 {
 	struct servent se, *res = NULL;
 	char buf[1024], *end;
@@ -108,7 +110,7 @@ static int parse_service(const char *serv, const struct addrinfo *hints,
 	if (hints->ai_flags & AI_NUMERICSERV)
 		return EAI_NONAME;
 	getservbyname_r(serv, hints->ai_socktype == SOCK_DGRAM ? "udp" : "tcp",
-			&se, buf, sizeof(buf), &res);
+	                &se, buf, sizeof(buf), &res);
 	if (res == NULL)
 		return EAI_SERVICE;
 	*port = ntohs((uint16_t)res->s_port);
@@ -125,8 +127,8 @@ static int set_canon(struct addrinfo *res, const char *name)
 
 /* Turns the collected addresses into a result list. */
 static int build(const struct addrinfo *hints, int port, int n4,
-		 const struct in_addr *a4, int n6, const struct in6_addr *a6,
-		 const char *canon, struct addrinfo **out)
+                 const struct in_addr *a4, int n6, const struct in6_addr *a6,
+                 const char *canon, struct addrinfo **out)
 {
 	struct addrinfo *res = NULL, **tail = &res;
 	int i, map = hints->ai_family == AF_INET6;
@@ -148,7 +150,7 @@ static int build(const struct addrinfo *hints, int port, int n4,
 				if (add_addr(&tail, hints, AF_INET6, &m, port))
 					goto nomem;
 			} else if (add_addr(&tail, hints, AF_INET, &a4[i],
-					    port)) {
+			                    port)) {
 				goto nomem;
 			}
 		}
@@ -165,35 +167,52 @@ nomem:
 }
 
 static void user_done(struct evdns_getaddrinfo_request *g, int err,
-		      struct addrinfo *res)
+                      struct addrinfo *res)
 {
 	g->user_done = 1;
 	g->cb(err, res, g->arg);
 }
 
-static void gai_unlink_free(struct evdns_getaddrinfo_request *g)
+static void gai_unlink(struct evdns_getaddrinfo_request *g)
 {
+	if (!g->linked)
+		return;
 	if (g->prev)
 		g->prev->next = g->next;
 	else
 		g->base->gai_list = g->next;
 	if (g->next)
 		g->next->prev = g->prev;
+	g->linked = 0;
+}
+
+static void gai_unlink_free(struct evdns_getaddrinfo_request *g)
+{
+	gai_unlink(g);
 	free(g->node);
 	free(g);
 }
 
-static void dns_done(int result, char type, int count, int ttl,
-		     void *addresses, void *arg);
+/* The final answer: g leaves the base's list before the user sees it, so
+ * a callback that frees the base does not free g under our feet. */
+static void gai_finish(struct evdns_getaddrinfo_request *g, int err,
+                       struct addrinfo *res)
+{
+	gai_unlink(g);
+	user_done(g, err, res);
+	gai_unlink_free(g);
+}
+
+static void dns_done(int result, char type, int count, int ttl, void *addresses,
+                     void *arg);
 
 static int ask(struct evdns_getaddrinfo_request *g)
 {
 	char name[EV__DNS_TEXT_MAX + 256];
 
 	while (g->candidate < g->ncandidates) {
-		if (ev__dns_search_candidate(g->base, g->node, 0,
-					     g->candidate, name,
-					     sizeof(name)) == 0)
+		if (ev__dns_search_candidate(g->base, g->node, 0, g->candidate,
+		                             name, sizeof(name)) == 0)
 			break;
 		g->candidate++;
 	}
@@ -203,18 +222,22 @@ static int ask(struct evdns_getaddrinfo_request *g)
 	g->err4 = g->err6 = DNS_ERR_NODATA;
 	if (g->want4) {
 		g->r4 = ev__dns_request_new(g->base, DNS_IPv4_A, name,
-					    DNS_QUERY_NO_SEARCH, dns_done, g);
+		                            DNS_QUERY_NO_SEARCH, dns_done, g);
 		if (g->r4 == NULL)
 			return -1;
+		g->canon4[0] = '\0';
+		g->r4->canon_out = g->canon4;
 	}
 	if (g->want6) {
 		g->r6 = ev__dns_request_new(g->base, DNS_IPv6_AAAA, name,
-					    DNS_QUERY_NO_SEARCH, dns_done, g);
+		                            DNS_QUERY_NO_SEARCH, dns_done, g);
 		if (g->r6 == NULL) {
 			if (g->r4)
 				evdns_cancel_request(g->base, g->r4);
 			return -1;
 		}
+		g->canon6[0] = '\0';
+		g->r6->canon_out = g->canon6;
 	}
 	return 0;
 }
@@ -223,17 +246,20 @@ static int dns_err_to_eai(int err)
 {
 	switch (err) {
 	case DNS_ERR_NOTEXIST:
-	case DNS_ERR_NODATA: return EAI_NONAME;
+	case DNS_ERR_NODATA:
+		return EAI_NONAME;
 	case DNS_ERR_TIMEOUT:
-	case DNS_ERR_SERVERFAILED: return EAI_AGAIN;
+	case DNS_ERR_SERVERFAILED:
+		return EAI_AGAIN;
 	case DNS_ERR_CANCEL:
-	case DNS_ERR_SHUTDOWN: return EVUTIL_EAI_CANCEL;
+	case DNS_ERR_SHUTDOWN:
+		return EVUTIL_EAI_CANCEL;
 	}
 	return EAI_FAIL;
 }
 
-static void dns_done(int result, char type, int count, int ttl,
-		     void *addresses, void *arg)
+static void dns_done(int result, char type, int count, int ttl, void *addresses,
+                     void *arg)
 {
 	struct evdns_getaddrinfo_request *g = arg;
 	struct addrinfo *res;
@@ -263,18 +289,25 @@ static void dns_done(int result, char type, int count, int ttl,
 		return;
 	}
 	if (g->n4 || g->n6) {
-		ev__dns_search_candidate(g->base, g->node, 0, g->candidate,
-					 name, sizeof(name));
+		/* AI_CANONNAME: the name the records were found under (the end
+		 * of any CNAME chain), as glibc reports it. */
+		if (g->n4 && g->canon4[0])
+			snprintf(name, sizeof(name), "%s", g->canon4);
+		else if (g->n6 && g->canon6[0])
+			snprintf(name, sizeof(name), "%s", g->canon6);
+		else
+			ev__dns_search_candidate(g->base, g->node, 0,
+			                         g->candidate, name,
+			                         sizeof(name));
 		err = build(&g->hints, g->port, g->n4, g->a4, g->n6, g->a6,
-			    name, &res);
-		user_done(g, err, res);
-		gai_unlink_free(g);
+		            name, &res);
+		gai_finish(g, err, res);
 		return;
 	}
 	empty4 = !g->want4 || g->err4 == DNS_ERR_NOTEXIST ||
-		 g->err4 == DNS_ERR_NODATA;
+	         g->err4 == DNS_ERR_NODATA;
 	empty6 = !g->want6 || g->err6 == DNS_ERR_NOTEXIST ||
-		 g->err6 == DNS_ERR_NODATA;
+	         g->err6 == DNS_ERR_NODATA;
 	if (empty4 && empty6) {
 		g->candidate++;
 		if (g->candidate < g->ncandidates && ask(g) == 0)
@@ -283,12 +316,11 @@ static void dns_done(int result, char type, int count, int ttl,
 	} else {
 		err = dns_err_to_eai(g->want4 && !empty4 ? g->err4 : g->err6);
 	}
-	user_done(g, err, NULL);
-	gai_unlink_free(g);
+	gai_finish(g, err, NULL);
 }
 
 static int numeric(const char *node, const struct addrinfo *hints, int port,
-		   struct addrinfo **res)
+                   struct addrinfo **res)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
@@ -309,8 +341,8 @@ static int numeric(const char *node, const struct addrinfo *hints, int port,
 
 struct evdns_getaddrinfo_request *
 evdns_getaddrinfo(struct evdns_base *dns_base, const char *nodename,
-		  const char *servname, const struct evutil_addrinfo *hints_in,
-		  evdns_getaddrinfo_cb cb, void *arg)
+                  const char *servname, const struct evutil_addrinfo *hints_in,
+                  evdns_getaddrinfo_cb cb, void *arg)
 {
 	struct evdns_getaddrinfo_request *g;
 	struct addrinfo hints, *res = NULL;
@@ -352,7 +384,7 @@ evdns_getaddrinfo(struct evdns_base *dns_base, const char *nodename,
 		a4.s_addr = htonl(passive ? INADDR_ANY : INADDR_LOOPBACK);
 		a6 = passive ? in6addr_any : in6addr_loopback;
 		err = build(&hints, port, fam == AF_INET6 ? 0 : 1, &a4,
-			    fam == AF_INET ? 0 : 1, &a6, NULL, &res);
+		            fam == AF_INET ? 0 : 1, &a6, NULL, &res);
 		cb(err, res, arg);
 		return NULL;
 	}
@@ -376,15 +408,15 @@ evdns_getaddrinfo(struct evdns_base *dns_base, const char *nodename,
 
 		if (fam != AF_INET6 || (hints.ai_flags & AI_V4MAPPED))
 			n4 = ev__dns_hosts_lookup(dns_base->hosts, nodename,
-						  AF_INET, a4,
-						  EV__DNS_MAX_ADDRS, &c4);
+			                          AF_INET, a4,
+			                          EV__DNS_MAX_ADDRS, &c4);
 		if (fam != AF_INET)
 			n6 = ev__dns_hosts_lookup(dns_base->hosts, nodename,
-						  AF_INET6, a6,
-						  EV__DNS_MAX_ADDRS, &c6);
+			                          AF_INET6, a6,
+			                          EV__DNS_MAX_ADDRS, &c6);
 		if (n4 || n6) {
-			err = build(&hints, port, n4, a4, n6, a6,
-				    c4 ? c4 : c6, &res);
+			err = build(&hints, port, n4, a4, n6, a6, c4 ? c4 : c6,
+			            &res);
 			if (err != EAI_NONAME) {
 				cb(err, res, arg);
 				return NULL;
@@ -409,6 +441,7 @@ evdns_getaddrinfo(struct evdns_base *dns_base, const char *nodename,
 	if (g->next)
 		g->next->prev = g;
 	dns_base->gai_list = g;
+	g->linked = 1;
 	if (ask(g) < 0) {
 		if (g->r4 || g->r6) {
 			/* A started half will finish as cancelled. */
@@ -441,10 +474,14 @@ void ev__dns_gai_free_all(struct evdns_base *base)
 	while ((g = base->gai_list) != NULL) {
 		/* The lookups themselves are freed with the base's requests;
 		 * they must not call back into g. */
-		if (g->r4)
+		if (g->r4) {
 			g->r4->cb = NULL;
-		if (g->r6)
+			g->r4->canon_out = NULL;
+		}
+		if (g->r6) {
 			g->r6->cb = NULL;
+			g->r6->canon_out = NULL;
+		}
 		if (!g->user_done)
 			user_done(g, EVUTIL_EAI_CANCEL, NULL);
 		gai_unlink_free(g);

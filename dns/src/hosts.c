@@ -110,7 +110,7 @@ struct ev__dns_hosts *ev__dns_hosts_load(const char *path)
 }
 
 int ev__dns_hosts_lookup(const struct ev__dns_hosts *h, const char *name,
-			 int family, void *addrs, int max, const char **canon)
+                         int family, void *addrs, int max, const char **canon)
 {
 	size_t i, nlen = strlen(name);
 	int n = 0, alen = family == AF_INET ? 4 : 16;
@@ -126,7 +126,8 @@ int ev__dns_hosts_lookup(const struct ev__dns_hosts *h, const char *name,
 		if (h->v[i].family != family)
 			continue;
 		for (p = h->v[i].names; *p; p += strlen(p) + 1) {
-			if (strlen(p) == nlen && strncasecmp(p, name, nlen) == 0) {
+			if (strlen(p) == nlen &&
+			    strncasecmp(p, name, nlen) == 0) {
 				memcpy((uint8_t *)addrs + (size_t)n * alen,
 				       h->v[i].addr, (size_t)alen);
 				if (n == 0 && canon)
@@ -149,7 +150,7 @@ int evdns_base_load_hosts(struct evdns_base *base, const char *hosts_fname)
 	base->hosts_loaded = 1;
 	if (h == NULL) {
 		ev__dns_log(1, "cannot read hosts file %s",
-			    hosts_fname ? hosts_fname : "/etc/hosts");
+		            hosts_fname ? hosts_fname : "/etc/hosts");
 		return -1;
 	}
 	ev__dns_hosts_free(base->hosts);

@@ -1,8 +1,9 @@
 /*
- * Nameservers: their sockets, the order they are tried in, and the
+ * Nameservers: their addresses, the order they are tried in, and the
  * dead/alive bookkeeping.  A server that times out `max-timeouts` times in
  * a row is marked dead and is then only probed, with a growing interval,
- * until it answers again; requests go to live servers meanwhile.
+ * until it answers again; requests go to live servers meanwhile.  Their
+ * UDP sockets are in socket.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,7 +16,7 @@
 #define PROBE_MAX_SEC 300
 
 int ev__dns_parse_addr(const char *text, struct sockaddr_storage *ss,
-		       socklen_t *len, int default_port)
+                       socklen_t *len, int default_port)
 {
 	char host[INET6_ADDRSTRLEN + 1];
 	const char *port_s = NULL, *end;
@@ -70,7 +71,7 @@ int ev__dns_parse_addr(const char *text, struct sockaddr_storage *ss,
 		return 0;
 	}
 	if (inet_pton(AF_INET6, host,
-		      &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+	              &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 
 		s6->sin6_family = AF_INET6;
@@ -81,80 +82,6 @@ int ev__dns_parse_addr(const char *text, struct sockaddr_storage *ss,
 	return -1;
 }
 
-static void apply_bufsizes(struct evdns_base *base, int fd)
-{
-	if (base->so_rcvbuf > 0) {
-		int got = 0;
-		socklen_t gl = sizeof(got);
-
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &base->so_rcvbuf,
-			       sizeof(base->so_rcvbuf)) < 0)
-			ev__dns_log(1, "setsockopt(SO_RCVBUF, %d) failed: %s",
-				    base->so_rcvbuf, strerror(errno));
-		/* The kernel caps SO_RCVBUF at net.core.rmem_max; with the
-		 * privilege for it, go past the cap, since every answer
-		 * dropped for lack of room costs a whole retry timeout. */
-		if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 &&
-		    got / 2 < base->so_rcvbuf &&
-		    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &base->so_rcvbuf,
-			       sizeof(base->so_rcvbuf)) < 0)
-			ev__dns_log(0, "SO_RCVBUF capped at %d by the kernel",
-				    got / 2);
-	}
-	if (base->so_sndbuf > 0 &&
-	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &base->so_sndbuf,
-		       sizeof(base->so_sndbuf)) < 0)
-		ev__dns_log(1, "setsockopt(SO_SNDBUF, %d) failed: %s",
-			    base->so_sndbuf, strerror(errno));
-}
-
-int ev__dns_ns_apply_bufsizes(struct evdns_base *base)
-{
-	struct evdns_nameserver *ns;
-
-	for (ns = base->servers; ns; ns = ns->next)
-		apply_bufsizes(base, ns->fd);
-	return 0;
-}
-
-/* Binds to a random port so replies cannot be spoofed by guessing the
- * port; falls back to a kernel-chosen port after a few collisions. */
-static int bind_random(struct evdns_base *base, int fd, int family)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int i;
-
-	if (base->bind_len && base->bind_addr.ss_family == family) {
-		ss = base->bind_addr;
-		len = base->bind_len;
-	} else {
-		memset(&ss, 0, sizeof(ss));
-		ss.ss_family = (sa_family_t)family;
-		len = family == AF_INET ? sizeof(struct sockaddr_in)
-					: sizeof(struct sockaddr_in6);
-	}
-	for (i = 0; i < 8; i++) {
-		uint16_t port;
-
-		ev__dns_random(&port, sizeof(port));
-		port = (uint16_t)(1024 + port % (65536 - 1024));
-		if (family == AF_INET)
-			((struct sockaddr_in *)&ss)->sin_port = htons(port);
-		else
-			((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-		if (bind(fd, (struct sockaddr *)&ss, len) == 0)
-			return 0;
-		if (errno != EADDRINUSE && errno != EACCES)
-			break;
-	}
-	if (family == AF_INET)
-		((struct sockaddr_in *)&ss)->sin_port = 0;
-	else
-		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
-	return bind(fd, (struct sockaddr *)&ss, len);
-}
-
 static void probe_due(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -163,10 +90,9 @@ static void probe_due(evutil_socket_t fd, short what, void *arg)
 }
 
 int ev__dns_ns_add(struct evdns_base *base, const struct sockaddr *sa,
-		   socklen_t len)
+                   socklen_t len)
 {
 	struct evdns_nameserver *ns, **tail;
-	int fd;
 
 	if (len > sizeof(ns->addr) ||
 	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
@@ -177,32 +103,12 @@ int ev__dns_ns_add(struct evdns_base *base, const struct sockaddr *sa,
 	ns = calloc(1, sizeof(*ns));
 	if (ns == NULL)
 		return -1;
-	fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0) {
-		ev__dns_log(1, "socket() for a nameserver failed: %s",
-			    strerror(errno));
-		free(ns);
-		return 2;
-	}
-	if (bind_random(base, fd, sa->sa_family) < 0) {
-		ev__dns_log(1, "bind() for a nameserver failed: %s",
-			    strerror(errno));
-		close(fd);
-		free(ns);
-		return 2;
-	}
-	apply_bufsizes(base, fd);
 	ns->base = base;
-	ns->fd = fd;
 	memcpy(&ns->addr, sa, len);
 	ns->addrlen = len;
 	ns->index = base->nservers;
-	event_assign(&ns->read_ev, base->ev_base, fd, EV_READ | EV_PERSIST,
-		     ev__dns_ns_readable, ns);
 	evtimer_assign(&ns->probe_ev, base->ev_base, probe_due, ns);
-	if (event_add(&ns->read_ev, NULL) < 0) {
-		close(fd);
+	if (ev__dns_sock_open(ns) < 0) {
 		free(ns);
 		return 2;
 	}
@@ -220,9 +126,8 @@ void ev__dns_ns_free_all(struct evdns_base *base)
 
 	for (ns = base->servers; ns; ns = next) {
 		next = ns->next;
-		event_del(&ns->read_ev);
 		event_del(&ns->probe_ev);
-		close(ns->fd);
+		ev__dns_sock_free_all(ns);
 		free(ns);
 	}
 	base->servers = NULL;
@@ -230,7 +135,7 @@ void ev__dns_ns_free_all(struct evdns_base *base)
 }
 
 struct evdns_nameserver *ev__dns_ns_pick(struct evdns_base *base,
-					 struct evdns_nameserver *after)
+                                         struct evdns_nameserver *after)
 {
 	struct evdns_nameserver *start, *ns;
 	int i, k;
@@ -267,8 +172,8 @@ void ev__dns_ns_timed_out(struct evdns_nameserver *ns)
 	ns->dead = 1;
 	ns->probe_wait = base->probe_timeout;
 	ev__dns_log(1, "nameserver %d is down; probing it in %ld.%06lds",
-		    ns->index, (long)ns->probe_wait.tv_sec,
-		    (long)ns->probe_wait.tv_usec);
+	            ns->index, (long)ns->probe_wait.tv_sec,
+	            (long)ns->probe_wait.tv_usec);
 	event_add(&ns->probe_ev, &ns->probe_wait);
 }
 

@@ -40,7 +40,7 @@ int ev__dns_hdr_read(const uint8_t *msg, size_t len, struct ev__dns_hdr *h)
 }
 
 int ev__dns_name_read(const uint8_t *msg, size_t len, size_t *off,
-		      uint8_t *wire, size_t *wire_len)
+                      uint8_t *wire, size_t *wire_len)
 {
 	size_t pos = *off, segment = *off, resume = 0, out = 0;
 	int jumped = 0;
@@ -92,8 +92,8 @@ int ev__dns_name_read(const uint8_t *msg, size_t len, size_t *off,
 }
 
 int ev__dns_question_read(const uint8_t *msg, size_t len, size_t *off,
-			  uint8_t *wire, size_t *wire_len, uint16_t *type,
-			  uint16_t *cls)
+                          uint8_t *wire, size_t *wire_len, uint16_t *type,
+                          uint16_t *cls)
 {
 	size_t pos = *off;
 	int r = ev__dns_name_read(msg, len, &pos, wire, wire_len);
@@ -109,7 +109,7 @@ int ev__dns_question_read(const uint8_t *msg, size_t len, size_t *off,
 }
 
 int ev__dns_rr_read(const uint8_t *msg, size_t len, size_t *off,
-		    struct ev__dns_rr *rr)
+                    struct ev__dns_rr *rr)
 {
 	size_t pos = *off;
 	int r = ev__dns_name_read(msg, len, &pos, rr->name, &rr->name_len);
@@ -131,8 +131,8 @@ int ev__dns_rr_read(const uint8_t *msg, size_t len, size_t *off,
 }
 
 int ev__dns_rdata_name(const uint8_t *msg, size_t len,
-		       const struct ev__dns_rr *rr, uint8_t *wire,
-		       size_t *wire_len)
+                       const struct ev__dns_rr *rr, uint8_t *wire,
+                       size_t *wire_len)
 {
 	size_t pos = rr->rdoff;
 	int r;
@@ -267,14 +267,22 @@ int ev__dns_name_to_text(const uint8_t *wire, char *text, size_t size)
 const char *ev__dns_strerror(int err)
 {
 	switch (err) {
-	case EV__DNS_OK: return "ok";
-	case EV__DNS_ETRUNC: return "field past the end of the message";
-	case EV__DNS_ELABEL: return "bad label";
-	case EV__DNS_ENAME: return "name too long";
-	case EV__DNS_EPTR: return "bad compression pointer";
-	case EV__DNS_ESPACE: return "no room";
-	case EV__DNS_ETEXT: return "bad name";
-	case EV__DNS_ERDATA: return "bad record data";
+	case EV__DNS_OK:
+		return "ok";
+	case EV__DNS_ETRUNC:
+		return "field past the end of the message";
+	case EV__DNS_ELABEL:
+		return "bad label";
+	case EV__DNS_ENAME:
+		return "name too long";
+	case EV__DNS_EPTR:
+		return "bad compression pointer";
+	case EV__DNS_ESPACE:
+		return "no room";
+	case EV__DNS_ETEXT:
+		return "bad name";
+	case EV__DNS_ERDATA:
+		return "bad record data";
 	}
 	return "unknown";
 }
@@ -306,7 +314,7 @@ int ev__dns_put_u16(struct ev__dns_builder *b, uint16_t v)
 int ev__dns_put_u32(struct ev__dns_builder *b, uint32_t v)
 {
 	uint8_t t[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16),
-			(uint8_t)(v >> 8), (uint8_t)v};
+	                (uint8_t)(v >> 8), (uint8_t)v};
 
 	return ev__dns_put_bytes(b, t, 4);
 }
@@ -328,7 +336,7 @@ int ev__dns_put_hdr(struct ev__dns_builder *b, const struct ev__dns_hdr *h)
  * output only holds names we wrote, so pointers there are trusted to be
  * backwards; the walk is still bounded by the buffer length. */
 static int match_at(const uint8_t *buf, size_t len, size_t at,
-		    const uint8_t *suffix)
+                    const uint8_t *suffix)
 {
 	unsigned hops = 0;
 
@@ -357,7 +365,7 @@ static int match_at(const uint8_t *buf, size_t len, size_t at,
 }
 
 int ev__dns_put_name(struct ev__dns_builder *b, const uint8_t *wire,
-		     int compress)
+                     int compress)
 {
 	const uint8_t *p = wire;
 	size_t start = b->len;
@@ -369,7 +377,7 @@ int ev__dns_put_name(struct ev__dns_builder *b, const uint8_t *wire,
 			for (i = 0; i < b->nslots; i++) {
 				if (match_at(b->buf, b->len, b->slot[i], p)) {
 					uint16_t ptr =
-						(uint16_t)(0xc000 | b->slot[i]);
+					    (uint16_t)(0xc000 | b->slot[i]);
 
 					if (ev__dns_put_u16(b, ptr))
 						goto nospace;

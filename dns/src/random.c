@@ -11,7 +11,7 @@
 
 #include "dns-internal.h"
 
-static uint8_t pool[512];
+static uint8_t pool[4096];
 static size_t pool_left;
 static ev_uint16_t (*id_fn)(void);
 static void (*bytes_fn)(char *, size_t);
@@ -52,8 +52,8 @@ static void refill(void)
 
 		if (fd >= 0) {
 			while (got < sizeof(pool)) {
-				ssize_t n = read(fd, pool + got,
-						 sizeof(pool) - got);
+				ssize_t n =
+				    read(fd, pool + got, sizeof(pool) - got);
 				if (n <= 0)
 					break;
 				got += (size_t)n;

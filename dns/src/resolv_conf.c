@@ -43,7 +43,7 @@ static int parse_tv(const char *val, struct timeval *tv)
 }
 
 int evdns_base_set_option(struct evdns_base *base, const char *option,
-			  const char *val)
+                          const char *val)
 {
 	size_t n;
 	int v;
@@ -103,6 +103,10 @@ int evdns_base_set_option(struct evdns_base *base, const char *option,
 		if (parse_int(val, 0, 65535, &v) || (v && v < 512))
 			return -1;
 		base->edns_size = v;
+	} else if (IS("port-rotate")) {
+		if (parse_int(val, 0, INT_MAX, &v))
+			return -1;
+		base->port_rotate = v;
 	} else if (IS("cache-size")) {
 		if (parse_int(val, 0, 1 << 24, &v))
 			return -1;
@@ -140,7 +144,8 @@ static void parse_options(struct evdns_base *base, char *rest)
 		name[n] = '\0';
 		/* resolv(5) clamps; a bad value only costs a log line. */
 		if (strcmp(name, "ndots:") && strcmp(name, "timeout:") &&
-		    strcmp(name, "attempts:") && strcmp(name, "max-timeouts:") &&
+		    strcmp(name, "attempts:") &&
+		    strcmp(name, "max-timeouts:") &&
 		    strcmp(name, "max-inflight:") &&
 		    strcmp(name, "randomize-case:") &&
 		    strcmp(name, "initial-probe-timeout:"))
@@ -151,7 +156,7 @@ static void parse_options(struct evdns_base *base, char *rest)
 }
 
 int evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
-				 const char *const filename)
+                                 const char *const filename)
 {
 	char line[1024];
 	int have_search = 0;
@@ -161,12 +166,11 @@ int evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
 		return -1;
 	f = fopen(filename, "re");
 	if (f == NULL) {
-		ev__dns_log(1, "cannot open %s: %s", filename,
-			    strerror(errno));
+		ev__dns_log(1, "cannot open %s: %s", filename, strerror(errno));
 		if ((flags & DNS_OPTION_NAMESERVERS) && base->nservers == 0 &&
 		    !base->no_default_ns) {
 			ev__dns_log(1, "no nameserver configured: using "
-				       "127.0.0.1");
+			               "127.0.0.1");
 			evdns_base_nameserver_ip_add(base, "127.0.0.1");
 		}
 		return 1;
@@ -183,19 +187,22 @@ int evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
 			arg = strtok_r(NULL, " \t\r\n", &save);
 			if ((flags & DNS_OPTION_NAMESERVERS) && arg &&
 			    evdns_base_nameserver_ip_add(base, arg) > 3)
-				ev__dns_log(1, "resolv.conf: bad nameserver "
-					       "'%s'", arg);
+				ev__dns_log(1,
+				            "resolv.conf: bad nameserver "
+				            "'%s'",
+				            arg);
 		} else if ((strcmp(kw, "search") == 0 ||
-			    strcmp(kw, "domain") == 0) &&
-			   (flags & DNS_OPTION_SEARCH)) {
-			/* The last search or domain line wins (resolv.conf(5)). */
+		            strcmp(kw, "domain") == 0) &&
+		           (flags & DNS_OPTION_SEARCH)) {
+			/* The last search or domain line wins (resolv.conf(5)).
+			 */
 			if (have_search || base->nsearch)
 				evdns_base_search_clear(base);
 			have_search = 1;
 			while ((arg = strtok_r(NULL, " \t\r\n", &save)))
 				evdns_base_search_add(base, arg);
 		} else if (strcmp(kw, "options") == 0 &&
-			   (flags & DNS_OPTION_MISC)) {
+		           (flags & DNS_OPTION_MISC)) {
 			arg = strtok_r(NULL, "\n", &save);
 			if (arg)
 				parse_options(base, arg);
@@ -205,7 +212,7 @@ int evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
 	if ((flags & DNS_OPTION_NAMESERVERS) && base->nservers == 0 &&
 	    !base->no_default_ns) {
 		ev__dns_log(1, "%s names no nameserver: using 127.0.0.1",
-			    filename);
+		            filename);
 		evdns_base_nameserver_ip_add(base, "127.0.0.1");
 	}
 	if (flags & DNS_OPTION_HOSTSFILE)

@@ -49,9 +49,12 @@ static struct ev__dns_req_list *list_of(struct evdns_request *req)
 	struct evdns_base *base = req->base;
 
 	switch (req->state) {
-	case EV__DNS_WAITING: return &base->waiting;
-	case EV__DNS_ACTIVE: return &base->active;
-	case EV__DNS_DONE: return &base->done;
+	case EV__DNS_WAITING:
+		return &base->waiting;
+	case EV__DNS_ACTIVE:
+		return &base->active;
+	case EV__DNS_DONE:
+		return &base->done;
 	}
 	return NULL;
 }
@@ -103,56 +106,10 @@ static void new_id(struct evdns_request *req)
 	req->in_hash = 1;
 }
 
-/* ---- search list (glibc semantics) ----------------------------------- */
-
-static int uses_search(const struct evdns_base *base, const char *name,
-		       int flags)
-{
-	size_t n = strlen(name);
-
-	return !(flags & DNS_QUERY_NO_SEARCH) && base->nsearch > 0 && n > 0 &&
-	       name[n - 1] != '.';
-}
-
-int ev__dns_search_count(const struct evdns_base *base, const char *name,
-			 int flags)
-{
-	return uses_search(base, name, flags) ? base->nsearch + 1 : 1;
-}
-
-int ev__dns_search_candidate(const struct evdns_base *base, const char *name,
-			     int flags, int i, char *out, size_t size)
-{
-	int dots = 0, as_is_first, k;
-	const char *p;
-
-	if (!uses_search(base, name, flags)) {
-		if (i != 0)
-			return -1;
-		return snprintf(out, size, "%s", name) < (int)size ? 0 : -1;
-	}
-	for (p = name; *p; p++)
-		dots += *p == '.';
-	/* Names with at least ndots dots are tried as they are first;
-	 * others go through the search list first. */
-	as_is_first = dots >= base->ndots;
-	if (i < 0 || i > base->nsearch)
-		return -1;
-	if (as_is_first)
-		k = i - 1;
-	else
-		k = i < base->nsearch ? i : -1;
-	if (k < 0)
-		return snprintf(out, size, "%s", name) < (int)size ? 0 : -1;
-	return snprintf(out, size, "%s.%s", name, base->search[k]) < (int)size
-		       ? 0
-		       : -1;
-}
-
 /* ---- building and sending -------------------------------------------- */
 
 size_t ev__dns_build_query(const struct evdns_request *req, uint8_t *buf,
-			   size_t cap, int edns)
+                           size_t cap, int edns)
 {
 	struct ev__dns_builder b;
 	struct ev__dns_hdr h = {req->id, EV__DNS_RD, 1, 0, 0, 0};
@@ -183,17 +140,22 @@ static void transmit(struct evdns_request *req, struct evdns_nameserver *ns)
 	struct evdns_base *base = req->base;
 	uint8_t pkt[EV__DNS_NAME_MAX + 64];
 	int edns = req->no_edns ? 0 : base->edns_size;
+	struct ev__dns_sock *s = ev__dns_sock_for_send(ns);
 	size_t len;
 
 	req->ns = ns;
+	ev__dns_sock_use(req, s);
+	s->uses++;
 	req->tx++;
 	len = ev__dns_build_query(req, pkt, sizeof(pkt), edns);
-	if (len && sendto(ns->fd, pkt, len, 0,
-			  (const struct sockaddr *)&ns->addr,
-			  ns->addrlen) < 0 &&
+	if (len &&
+	    (s->connected ? send(s->fd, pkt, len, 0)
+	                  : sendto(s->fd, pkt, len, 0,
+	                           (const struct sockaddr *)&ns->addr,
+	                           ns->addrlen)) < 0 &&
 	    errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
 		ev__dns_log(1, "sendto nameserver %d failed: %s", ns->index,
-			    strerror(errno));
+		            strerror(errno));
 	/* A lost send is treated like a lost reply: the timer retries. */
 	base->stats.sent++;
 	event_add(&req->timer, &base->timeout);
@@ -208,7 +170,7 @@ static void randomize_case(struct evdns_request *req)
 	 * the case of every letter, and servers echo it unchanged. */
 	if (!req->base->randomize_case)
 		return;
-	ev__dns_random(bits, sizeof(bits));
+	ev__dns_random(bits, (req->qname_len + 7) / 8);
 	for (i = 0; i < req->qname_len; i++) {
 		uint8_t c = req->qname[i] | 0x20;
 
@@ -225,7 +187,7 @@ static int prepare_candidate(struct evdns_request *req)
 	char text[EV__DNS_TEXT_MAX + 256];
 
 	if (ev__dns_search_candidate(req->base, req->name, req->flags,
-				     req->candidate, text, sizeof(text)) ||
+	                             req->candidate, text, sizeof(text)) ||
 	    ev__dns_name_from_text(text, req->qname, &req->qname_len))
 		return -1;
 	return 0;
@@ -263,8 +225,8 @@ static void send_candidate(struct evdns_request *req)
 	new_id(req);
 	req->tx = 0;
 	req->no_edns = 0;
-	transmit(req, req->pinned ? req->pinned
-				  : ev__dns_ns_pick(req->base, NULL));
+	transmit(req,
+	         req->pinned ? req->pinned : ev__dns_ns_pick(req->base, NULL));
 }
 
 void ev__dns_kick(struct evdns_base *base)
@@ -283,6 +245,7 @@ void ev__dns_kick(struct evdns_base *base)
 
 static void free_request(struct evdns_request *req)
 {
+	ev__dns_sock_release(req);
 	event_del(&req->timer);
 	ev__dns_tcp_close(req);
 	free(req->name);
@@ -298,11 +261,11 @@ static void deliver(struct evdns_request *req)
 	ev__dns_list_remove(&base->done, req);
 	if (req->result == DNS_ERR_NONE && req->count > 0)
 		addrs = req->type == DNS_PTR ? (void *)req->ans.ptr
-					     : (void *)&req->ans;
+		                             : (void *)&req->ans;
 	if (req->cb)
 		req->cb(req->result, req->type,
-			req->result == DNS_ERR_NONE ? req->count : 0,
-			req->ttl, addrs, req->arg);
+		        req->result == DNS_ERR_NONE ? req->count : 0, req->ttl,
+		        addrs, req->arg);
 	free_request(req);
 }
 
@@ -314,6 +277,7 @@ static void finish(struct evdns_request *req, int result, int now)
 	if (req->state == EV__DNS_ACTIVE && !req->pinned)
 		base->ninflight--;
 	hash_remove(req);
+	ev__dns_sock_release(req);
 	ev__dns_tcp_close(req);
 	event_del(&req->timer);
 	req->result = result;
@@ -349,13 +313,10 @@ void ev__dns_retry_or_fail(struct evdns_request *req, int err)
 	finish(req, err, 1);
 }
 
-static void req_timer(evutil_socket_t fd, short what, void *arg)
+static void req_timer_run(struct evdns_request *req)
 {
-	struct evdns_request *req = arg;
 	struct evdns_nameserver *pinned = req->pinned;
 
-	(void)fd;
-	(void)what;
 	if (req->state == EV__DNS_DONE) {
 		deliver(req);
 		return;
@@ -373,111 +334,22 @@ static void req_timer(evutil_socket_t fd, short what, void *arg)
 	ev__dns_retry_or_fail(req, DNS_ERR_TIMEOUT);
 }
 
+static void req_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct evdns_request *req = arg;
+	struct evdns_base *base = req->base;
+
+	(void)fd;
+	(void)what;
+	ev__dns_enter(base);
+	req_timer_run(req);
+	ev__dns_leave(base);
+}
+
 /* ---- reading replies ------------------------------------------------- */
 
-/* Follows the CNAME chain from the asked name through the answer section
- * and collects the records of the asked type.  Returns 0 with the result
- * stored, 1 when the chain leaves this reply (ask for the target), or -1
- * when the section is malformed. */
-static int parse_answers(struct evdns_request *req, const uint8_t *msg,
-			 size_t len, size_t an_start, unsigned ancount)
-{
-	uint8_t cur[EV__DNS_NAME_MAX], target[EV__DNS_NAME_MAX];
-	size_t off, tlen;
-	uint32_t ttl = UINT32_MAX;
-	struct ev__dns_rr rr;
-	unsigned i;
-	int hops;
-
-	off = an_start;
-	for (i = 0; i < ancount; i++)
-		if (ev__dns_rr_read(msg, len, &off, &rr))
-			return -1;
-	memcpy(cur, req->qname, req->qname_len);
-	for (hops = 0; hops <= EV__DNS_MAX_CNAME; hops++) {
-		int n = 0, have_cname = 0;
-		uint32_t cname_ttl = 0;
-
-		off = an_start;
-		for (i = 0; i < ancount; i++) {
-			ev__dns_rr_read(msg, len, &off, &rr);
-			if (rr.cls != EV__DNS_C_IN ||
-			    !ev__dns_name_equal(rr.name, cur))
-				continue;
-			if (rr.type == req->qtype) {
-				if (req->qtype == EV__DNS_T_A) {
-					if (rr.rdlen != 4)
-						return -1;
-					if (n < EV__DNS_MAX_ADDRS)
-						memcpy(&req->ans.a4[n++],
-						       msg + rr.rdoff, 4);
-				} else if (req->qtype == EV__DNS_T_AAAA) {
-					if (rr.rdlen != 16)
-						return -1;
-					if (n < EV__DNS_MAX_ADDRS)
-						memcpy(&req->ans.a6[n++],
-						       msg + rr.rdoff, 16);
-				} else if (n == 0) {
-					if (ev__dns_rdata_name(msg, len, &rr,
-							       target, &tlen) ||
-					    ev__dns_name_to_text(
-						    target, req->ans.ptr,
-						    sizeof(req->ans.ptr)))
-						return -1;
-					n = 1;
-				}
-				if (rr.ttl < ttl)
-					ttl = rr.ttl;
-			} else if (rr.type == EV__DNS_T_CNAME && !have_cname) {
-				if (ev__dns_rdata_name(msg, len, &rr, target,
-						       &tlen))
-					return -1;
-				have_cname = 1;
-				cname_ttl = rr.ttl;
-			}
-		}
-		if (n > 0) {
-			req->count = n;
-			req->ttl = ttl > INT32_MAX ? INT32_MAX : (int)ttl;
-			req->result = DNS_ERR_NONE;
-			return 0;
-		}
-		if (!have_cname)
-			break;
-		memcpy(cur, target, tlen);
-		if (cname_ttl < ttl)
-			ttl = cname_ttl;
-	}
-	if (hops > 0 && !ev__dns_name_equal(cur, req->qname) &&
-	    req->cname_hops < EV__DNS_MAX_CNAME && hops <= EV__DNS_MAX_CNAME) {
-		/* The server gave the alias but not the target's records:
-		 * ask for the target itself, without the search list. */
-		req->cname_hops++;
-		req->qname_len = tlen;
-		memcpy(req->qname, cur, tlen);
-		return 1;
-	}
-	req->result = DNS_ERR_NODATA;
-	req->count = 0;
-	req->ttl = 0;
-	return 0;
-}
-
-static int rcode_to_err(int rcode)
-{
-	switch (rcode) {
-	case 0: return DNS_ERR_NONE;
-	case 1: return DNS_ERR_FORMAT;
-	case 2: return DNS_ERR_SERVERFAILED;
-	case 3: return DNS_ERR_NOTEXIST;
-	case 4: return DNS_ERR_NOTIMPL;
-	case 5: return DNS_ERR_REFUSED;
-	}
-	return DNS_ERR_UNKNOWN;
-}
-
 void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
-			  size_t len, int via_tcp)
+                          size_t len, int via_tcp)
 {
 	struct evdns_base *base = req->base;
 	uint8_t qname[EV__DNS_NAME_MAX];
@@ -494,7 +366,7 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 		base->stats.bad_id++;
 		return;
 	}
-	err = rcode_to_err(h.flags & EV__DNS_RCODE_MASK);
+	err = ev__dns_rcode_to_err(h.flags & EV__DNS_RCODE_MASK);
 	if (h.qdcount != 1) {
 		/* Only an error reply may leave the question out. */
 		if (h.qdcount != 0 || err == DNS_ERR_NONE) {
@@ -503,7 +375,7 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 		}
 	} else {
 		r = ev__dns_question_read(msg, len, &off, qname, &qlen, &qtype,
-					  &qcls);
+		                          &qcls);
 		if (r) {
 			base->stats.malformed++;
 			return;
@@ -511,14 +383,14 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 		if (qlen != req->qname_len || qtype != req->qtype ||
 		    qcls != EV__DNS_C_IN ||
 		    (base->randomize_case
-			     ? memcmp(qname, req->qname, qlen) != 0
-			     : !ev__dns_name_equal(qname, req->qname))) {
+		         ? memcmp(qname, req->qname, qlen) != 0
+		         : !ev__dns_name_equal(qname, req->qname))) {
 			base->stats.bad_question++;
 			return;
 		}
 	}
 	if (err == DNS_ERR_NONE && (via_tcp || !(h.flags & EV__DNS_TC))) {
-		r = parse_answers(req, msg, len, off, h.ancount);
+		r = ev__dns_parse_answers(req, msg, len, off, h.ancount);
 		if (r < 0) {
 			base->stats.malformed++;
 			return;
@@ -561,7 +433,7 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 		}
 		if (base->cache)
 			ev__dns_cache_put(base->cache, req->qname, req->qtype,
-					  req);
+			                  req);
 		finish(req, DNS_ERR_NONE, 1);
 		return;
 	case DNS_ERR_NOTEXIST:
@@ -580,13 +452,18 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 
 void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 {
-	struct evdns_nameserver *ns = arg;
+	struct ev__dns_sock *s = arg;
+	struct evdns_nameserver *ns = s->ns;
 	struct evdns_base *base = ns->base;
 	unsigned gen = base->ns_generation;
 	int i;
 
 	(void)what;
-	/* Bounded so one busy socket cannot starve the rest of the loop. */
+	ev__dns_enter(base);
+	s->in_cb = 1;
+	/* Bounded so one busy socket cannot starve the rest of the loop.
+	 * `gen` changes when the server list is cleared (or the base
+	 * freed) from a callback: `s` and `ns` are gone then. */
 	for (i = 0; i < 256 && gen == base->ns_generation; i++) {
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
@@ -595,12 +472,12 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 		uint16_t id;
 
 		n = recvfrom(fd, base->rbuf, sizeof(base->rbuf), 0,
-			     (struct sockaddr *)&from, &flen);
+		             (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			break;
 		base->stats.received++;
 		if (!ev__dns_sa_equal((struct sockaddr *)&from,
-				      (struct sockaddr *)&ns->addr)) {
+		                      (struct sockaddr *)&ns->addr)) {
 			base->stats.bad_source++;
 			continue;
 		}
@@ -614,20 +491,24 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 			base->stats.bad_id++;
 			continue;
 		}
-		if (req->ns != ns) {
-			/* Only the server asked last may answer. */
+		if (req->ns != ns || req->sock != s) {
+			/* Only the server asked last may answer, and only on
+			 * the socket (port) the question left from. */
 			base->stats.bad_source++;
 			continue;
 		}
 		ev__dns_handle_reply(req, base->rbuf, (size_t)n, 0);
 	}
+	if (gen == base->ns_generation)
+		ev__dns_sock_done_reading(s);
+	ev__dns_leave(base);
 }
 
 /* ---- creating, cancelling, freeing ----------------------------------- */
 
 struct evdns_request *ev__dns_request_new(struct evdns_base *base, int type,
-					  const char *name, int flags,
-					  evdns_callback_type cb, void *arg)
+                                          const char *name, int flags,
+                                          evdns_callback_type cb, void *arg)
 {
 	struct evdns_request *req;
 
@@ -646,9 +527,9 @@ struct evdns_request *ev__dns_request_new(struct evdns_base *base, int type,
 	req->arg = arg;
 	req->type = (char)type;
 	req->qtype = type == DNS_IPv4_A      ? EV__DNS_T_A
-		     : type == DNS_IPv6_AAAA ? EV__DNS_T_AAAA
-		     : type == DNS_PTR       ? EV__DNS_T_PTR
-					     : EV__DNS_T_NS;
+	             : type == DNS_IPv6_AAAA ? EV__DNS_T_AAAA
+	             : type == DNS_PTR       ? EV__DNS_T_PTR
+	                                     : EV__DNS_T_NS;
 	req->flags = flags;
 	req->tcp_fd = -1;
 	req->ncandidates = ev__dns_search_count(base, name, flags);
@@ -663,78 +544,6 @@ struct evdns_request *ev__dns_request_new(struct evdns_base *base, int type,
 	ev__dns_list_push(&base->waiting, req);
 	ev__dns_kick(base);
 	return req;
-}
-
-static struct evdns_request *resolve(struct evdns_base *base, int type,
-				     const char *name, int flags,
-				     evdns_callback_type cb, void *arg)
-{
-	if (name == NULL || name[0] == '\0') {
-		ev__dns_log(1, "refusing to resolve an empty name");
-		return NULL;
-	}
-	return ev__dns_request_new(base, type, name, flags, cb, arg);
-}
-
-struct evdns_request *evdns_base_resolve_ipv4(struct evdns_base *base,
-					      const char *name, int flags,
-					      evdns_callback_type callback,
-					      void *ptr)
-{
-	return resolve(base, DNS_IPv4_A, name, flags, callback, ptr);
-}
-
-struct evdns_request *evdns_base_resolve_ipv6(struct evdns_base *base,
-					      const char *name, int flags,
-					      evdns_callback_type callback,
-					      void *ptr)
-{
-	return resolve(base, DNS_IPv6_AAAA, name, flags, callback, ptr);
-}
-
-struct evdns_request *evdns_base_resolve_reverse(struct evdns_base *base,
-						 const struct in_addr *in,
-						 int flags,
-						 evdns_callback_type callback,
-						 void *ptr)
-{
-	char name[64];
-	const uint8_t *a;
-
-	(void)flags;
-	if (in == NULL)
-		return NULL;
-	a = (const uint8_t *)&in->s_addr;
-	snprintf(name, sizeof(name), "%u.%u.%u.%u.in-addr.arpa", a[3], a[2],
-		 a[1], a[0]);
-	return ev__dns_request_new(base, DNS_PTR, name, DNS_QUERY_NO_SEARCH,
-				   callback, ptr);
-}
-
-struct evdns_request *
-evdns_base_resolve_reverse_ipv6(struct evdns_base *base,
-				const struct in6_addr *in, int flags,
-				evdns_callback_type callback, void *ptr)
-{
-	static const char hex[] = "0123456789abcdef";
-	char name[80];
-	char *p = name;
-	int i;
-
-	(void)flags;
-	if (in == NULL)
-		return NULL;
-	for (i = 15; i >= 0; i--) {
-		uint8_t b = in->s6_addr[i];
-
-		*p++ = hex[b & 15];
-		*p++ = '.';
-		*p++ = hex[b >> 4];
-		*p++ = '.';
-	}
-	strcpy(p, "ip6.arpa");
-	return ev__dns_request_new(base, DNS_PTR, name, DNS_QUERY_NO_SEARCH,
-				   callback, ptr);
 }
 
 void evdns_cancel_request(struct evdns_base *base, struct evdns_request *req)
@@ -789,6 +598,7 @@ void ev__dns_requeue_all(struct evdns_base *base)
 	for (req = base->active.head; req; req = next) {
 		next = req->next;
 		hash_remove(req);
+		ev__dns_sock_release(req);
 		ev__dns_tcp_close(req);
 		event_del(&req->timer);
 		if (req->pinned) {
@@ -805,7 +615,7 @@ void ev__dns_requeue_all(struct evdns_base *base)
 void ev__dns_requests_free_all(struct evdns_base *base, int fail)
 {
 	struct ev__dns_req_list *lists[3] = {&base->waiting, &base->active,
-					     &base->done};
+	                                     &base->done};
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -814,14 +624,15 @@ void ev__dns_requests_free_all(struct evdns_base *base, int fail)
 		while ((req = lists[i]->head) != NULL) {
 			ev__dns_list_remove(lists[i], req);
 			hash_remove(req);
+			ev__dns_sock_release(req);
 			event_del(&req->timer);
 			ev__dns_tcp_close(req);
 			if (fail && req->cb && !req->pinned)
 				req->cb(req->state == EV__DNS_DONE &&
-						req->result == DNS_ERR_CANCEL
-					? DNS_ERR_CANCEL
-					: DNS_ERR_SHUTDOWN,
-					req->type, 0, 0, NULL, req->arg);
+				                req->result == DNS_ERR_CANCEL
+				            ? DNS_ERR_CANCEL
+				            : DNS_ERR_SHUTDOWN,
+				        req->type, 0, 0, NULL, req->arg);
 			free(req->name);
 			free(req);
 		}

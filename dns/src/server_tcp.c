@@ -11,8 +11,8 @@
 
 #include "server.h"
 
-#define TCP_IDLE_SEC 10
-#define TCP_MAX_OUT (1u << 20)
+#define TCP_IDLE_SEC  10
+#define TCP_MAX_OUT   (1u << 20)
 #define TCP_MAX_CONNS 512
 
 struct ev__dns_tcp_conn {
@@ -46,12 +46,14 @@ void ev__dns_tcp_conn_unref(struct ev__dns_tcp_conn *c)
 	ev__dns_port_unref(port);
 }
 
-static void conn_close(struct ev__dns_tcp_conn *c)
+/* Closes the socket and unlinks the connection; the memory stays until
+ * the last reference goes.  Returns 1 if it did something. */
+static int conn_shutdown(struct ev__dns_tcp_conn *c)
 {
 	struct evdns_server_port *port = c->port;
 
 	if (c->dead)
-		return;
+		return 0;
 	c->dead = 1;
 	event_del(&c->rev);
 	event_del(&c->wev);
@@ -63,14 +65,21 @@ static void conn_close(struct ev__dns_tcp_conn *c)
 		port->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	ev__dns_tcp_conn_unref(c);
+	return 1;
+}
+
+static void conn_close(struct ev__dns_tcp_conn *c)
+{
+	if (conn_shutdown(c))
+		ev__dns_tcp_conn_unref(
+		    c); /* the reference of the open socket */
 }
 
 static int flush(struct ev__dns_tcp_conn *c)
 {
 	while (c->outoff < c->outlen) {
-		ssize_t n = write(c->fd, c->out + c->outoff,
-				  c->outlen - c->outoff);
+		ssize_t n =
+		    write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -88,7 +97,7 @@ static int flush(struct ev__dns_tcp_conn *c)
 }
 
 int ev__dns_tcp_conn_send(struct ev__dns_tcp_conn *c, const uint8_t *msg,
-			  size_t len)
+                          size_t len)
 {
 	size_t need;
 
@@ -161,13 +170,16 @@ static void conn_readable(evutil_socket_t fd, short what, void *arg)
 		size_t len = ev__dns_get_u16(c->in);
 
 		if (len == 0) {
-			conn_close(c);
+			/* We hold a reference: drop the socket's without
+			 * freeing, the unref below does that. */
+			if (conn_shutdown(c))
+				c->refcnt--;
 			break;
 		}
 		if (c->have < 2 + len)
 			break;
 		ev__dns_server_handle(c->port, c, c->in + 2, len,
-				      (struct sockaddr *)&c->addr, c->addrlen);
+		                      (struct sockaddr *)&c->addr, c->addrlen);
 		if (c->dead)
 			break;
 		memmove(c->in, c->in + 2 + len, c->have - 2 - len);
@@ -192,7 +204,7 @@ void ev__dns_tcp_accept(evutil_socket_t fd, short what, void *arg)
 		int cfd, nconns = 0;
 
 		cfd = accept4(fd, (struct sockaddr *)&ss, &len,
-			      SOCK_NONBLOCK | SOCK_CLOEXEC);
+		              SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			break;
 		for (c = port->conns; c; c = c->next)
@@ -212,9 +224,9 @@ void ev__dns_tcp_accept(evutil_socket_t fd, short what, void *arg)
 		memcpy(&c->addr, &ss, len);
 		c->addrlen = len;
 		event_assign(&c->rev, port->base, cfd, EV_READ | EV_PERSIST,
-			     conn_readable, c);
+		             conn_readable, c);
 		event_assign(&c->wev, port->base, cfd, EV_WRITE | EV_PERSIST,
-			     conn_writable, c);
+		             conn_writable, c);
 		if (event_add(&c->rev, &idle) < 0) {
 			close(cfd);
 			free(c);

@@ -28,15 +28,26 @@ static void tcp_failed(struct evdns_request *req)
 	ev__dns_retry_or_fail(req, DNS_ERR_TRUNCATED);
 }
 
+static void tcp_io_run(evutil_socket_t fd, struct evdns_request *req);
+
 static void tcp_io(evutil_socket_t fd, short what, void *arg)
 {
 	struct evdns_request *req = arg;
-	ssize_t n;
+	struct evdns_base *base = req->base;
 
 	(void)what;
+	ev__dns_enter(base);
+	tcp_io_run(fd, req);
+	ev__dns_leave(base);
+}
+
+static void tcp_io_run(evutil_socket_t fd, struct evdns_request *req)
+{
+	ssize_t n;
+
 	if (!req->tcp_reading) {
 		n = write(fd, req->tcp_buf + req->tcp_have,
-			  req->tcp_want - req->tcp_have);
+		          req->tcp_want - req->tcp_have);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
@@ -52,12 +63,12 @@ static void tcp_io(evutil_socket_t fd, short what, void *arg)
 		req->tcp_want = 2;
 		event_del(&req->tcp_ev);
 		event_assign(&req->tcp_ev, req->base->ev_base, fd,
-			     EV_READ | EV_PERSIST, tcp_io, req);
+		             EV_READ | EV_PERSIST, tcp_io, req);
 		event_add(&req->tcp_ev, NULL);
 		return;
 	}
 	n = read(fd, req->tcp_buf + req->tcp_have,
-		 req->tcp_want - req->tcp_have);
+	         req->tcp_want - req->tcp_have);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -112,13 +123,13 @@ int ev__dns_tcp_start(struct evdns_request *req)
 	if (len == 0)
 		return -1;
 	fd = socket(ns->addr.ss_family,
-		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	            SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&ns->addr, ns->addrlen) < 0 &&
 	    errno != EINPROGRESS) {
 		ev__dns_log(1, "TCP connect to nameserver %d failed: %s",
-			    ns->index, strerror(errno));
+		            ns->index, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -135,7 +146,7 @@ int ev__dns_tcp_start(struct evdns_request *req)
 	req->tcp_want = len + 2;
 	req->tcp_reading = 0;
 	event_assign(&req->tcp_ev, base->ev_base, fd, EV_WRITE | EV_PERSIST,
-		     tcp_io, req);
+	             tcp_io, req);
 	if (event_add(&req->tcp_ev, NULL) < 0) {
 		ev__dns_tcp_close(req);
 		return -1;

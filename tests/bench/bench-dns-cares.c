@@ -12,8 +12,8 @@ static ares_channel ch;
 
 static void start_one(void);
 
-static void on_answer(void *arg, int status, int timeouts,
-		      unsigned char *abuf, int alen)
+static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
+                      int alen)
 {
 	struct hostent *h = NULL;
 
@@ -55,9 +55,9 @@ int main(int argc, char **argv)
 	opt.tries = 3;
 	opt.socket_receive_buffer_size = 4194304;
 	if (ares_init_options(&ch, &opt,
-			      ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
-				      ARES_OPT_TRIES |
-				      ARES_OPT_SOCK_RCVBUF) != ARES_SUCCESS)
+	                      ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
+	                          ARES_OPT_TRIES | ARES_OPT_SOCK_RCVBUF) !=
+	    ARES_SUCCESS)
 		return 1;
 	snprintf(csv, sizeof(csv), "127.0.0.1:%d", port);
 	ares_set_servers_ports_csv(ch, csv);
@@ -76,24 +76,24 @@ int main(int argc, char **argv)
 				continue;
 			pfd[n].fd = socks[i];
 			pfd[n].events =
-				(short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN
-									: 0) |
-					(ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT
-									: 0));
+			    (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN
+			                                            : 0) |
+			            (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT
+			                                            : 0));
 			pfd[n].revents = 0;
 			n++;
 		}
 		tvp = ares_timeout(ch, NULL, &tv);
 		poll(pfd, (nfds_t)n,
 		     tvp ? (int)(tvp->tv_sec * 1000 + tvp->tv_usec / 1000)
-			 : 1000);
+		         : 1000);
 		for (i = 0; i < n; i++) {
 			ares_socket_t r = (pfd[i].revents & (POLLIN | POLLERR))
-						  ? pfd[i].fd
-						  : ARES_SOCKET_BAD;
+			                      ? pfd[i].fd
+			                      : ARES_SOCKET_BAD;
 			ares_socket_t w = (pfd[i].revents & POLLOUT)
-						  ? pfd[i].fd
-						  : ARES_SOCKET_BAD;
+			                      ? pfd[i].fd
+			                      : ARES_SOCKET_BAD;
 
 			ares_process_fd(ch, r, w);
 		}

@@ -11,7 +11,7 @@ static struct event_base *base;
 static void start_one(void);
 
 static void on_answer(int result, char type, int count, int ttl,
-		      void *addresses, void *arg)
+                      void *addresses, void *arg)
 {
 	(void)type;
 	(void)ttl;
@@ -32,8 +32,8 @@ static void start_one(void)
 	char name[64];
 
 	bd_name(name, sizeof(name), next++);
-	if (!evdns_base_resolve_ipv4(dns, name, DNS_QUERY_NO_SEARCH,
-				     on_answer, NULL)) {
+	if (!evdns_base_resolve_ipv4(dns, name, DNS_QUERY_NO_SEARCH, on_answer,
+	                             NULL)) {
 		failed++;
 		done++;
 	}

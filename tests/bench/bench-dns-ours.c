@@ -11,7 +11,7 @@ static struct event_base *base;
 static void start_one(void);
 
 static void on_answer(int result, char type, int count, int ttl,
-		      void *addresses, void *arg)
+                      void *addresses, void *arg)
 {
 	(void)type;
 	(void)ttl;
@@ -32,8 +32,8 @@ static void start_one(void)
 	char name[64];
 
 	bd_name(name, sizeof(name), next++);
-	if (!evdns_base_resolve_ipv4(dns, name, DNS_QUERY_NO_SEARCH,
-				     on_answer, NULL)) {
+	if (!evdns_base_resolve_ipv4(dns, name, DNS_QUERY_NO_SEARCH, on_answer,
+	                             NULL)) {
 		failed++;
 		done++;
 	}
@@ -55,6 +55,10 @@ int main(int argc, char **argv)
 	/* Room for every answer in flight (~1 KiB of kernel memory each). */
 	evdns_base_set_option(dns, "so-rcvbuf:", "4194304");
 	evdns_base_set_option(dns, "timeout:", "2");
+	if (getenv("BENCH_NO_EDNS"))
+		evdns_base_set_option(dns, "edns-udp-size:", "0");
+	if (getenv("BENCH_NO_0X20"))
+		evdns_base_set_option(dns, "randomize-case:", "0");
 	t0 = bd_now();
 	for (i = 0; i < inflight && next < total; i++)
 		start_one();

@@ -2,11 +2,14 @@
 # DNS server benchmark: dnsperf (Debian) against libev-dns's server,
 # libevent 2.1's evdns server (the same program built against each) and
 # nsd, all with the same 10 000 A records on a loopback port.
-#   bash tests/bench/bench-dns-server.sh [build-dir] [seconds]
-# Prints queries/s per server.  A program, never a test.
+#   bash tests/bench/bench-dns-server.sh [build-dir] [seconds] [rounds]
+# The servers take turns, `rounds` times; best and median queries/s per
+# server are printed (the best round is the least disturbed one on a
+# shared machine).  A program, never a test.
 set -euo pipefail
 build=${1:-build-rel}
 secs=${2:-5}
+rounds=${3:-3}
 bin="$build/bin"
 command -v dnsperf >/dev/null || { echo "dnsperf missing (install-deps.sh bench)"; exit 1; }
 tmp=$(mktemp -d)
@@ -30,9 +33,11 @@ run_perf() { # name port
   qps=$(echo "$out" | awk '/Queries per second/ {print $4}')
   lost=$(echo "$out" | awk '/Queries lost/ {print $3}')
   printf '%-22s %12s queries/s  lost %s\n' "$1" "${qps:-?}" "${lost:-?}"
-  echo "$qps" > "$tmp/qps-$1"
+  [ -n "$qps" ] && echo "$qps" >> "$tmp/qps-$1"
+  return 0
 }
 
+for ((r = 0; r < rounds; r++)); do
 for v in libev-dns libevent; do
   exe="$bin/bench-dns-server-${v/libev-dns/ours}"
   [ -x "$exe" ] || { echo "$v: $exe not built"; continue; }
@@ -69,9 +74,19 @@ CONF
   run_perf nsd "$p"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 fi
-if [ -s "$tmp/qps-libev-dns" ] && [ -s "$tmp/qps-nsd" ]; then
-  python3 -c "print('libev-dns / nsd: %.2f' % ($(cat "$tmp/qps-libev-dns") / $(cat "$tmp/qps-nsd")))"
-fi
-if [ -s "$tmp/qps-libev-dns" ] && [ -s "$tmp/qps-libevent" ]; then
-  python3 -c "print('libev-dns / libevent: %.2f' % ($(cat "$tmp/qps-libev-dns") / $(cat "$tmp/qps-libevent")))"
-fi
+done
+
+stat() { # file -> "best median"
+  sort -g "$1" | awk '{v[NR]=$1} END {printf "%.0f %.0f", v[NR], v[int((NR+1)/2)]}'
+}
+for s in libev-dns libevent nsd; do
+  [ -s "$tmp/qps-$s" ] || continue
+  read -r best med <<<"$(stat "$tmp/qps-$s")"
+  printf '%-10s best %10s  median %10s queries/s\n' "$s" "$best" "$med"
+  echo "$best" > "$tmp/best-$s"; echo "$med" > "$tmp/med-$s"
+done
+for o in nsd libevent; do
+  if [ -s "$tmp/best-libev-dns" ] && [ -s "$tmp/best-$o" ]; then
+    python3 -c "print('libev-dns / $o: best %.2f  median %.2f' % ($(cat "$tmp/best-libev-dns") / $(cat "$tmp/best-$o"), $(cat "$tmp/med-libev-dns") / $(cat "$tmp/med-$o")))"
+  fi
+done

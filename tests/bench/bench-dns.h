@@ -25,7 +25,7 @@ static inline void bd_name(char *buf, size_t size, long i)
 }
 
 static inline void bd_args(int argc, char **argv, int *port, long *n,
-			   int *inflight)
+                           int *inflight)
 {
 	if (argc < 4) {
 		fprintf(stderr, "usage: %s port count inflight\n", argv[0]);
@@ -37,7 +37,7 @@ static inline void bd_args(int argc, char **argv, int *port, long *n,
 }
 
 static inline void bd_report(const char *variant, long ok, long failed,
-			     double secs)
+                             double secs)
 {
 	printf("RESULT %s %.0f %ld %ld %.3f\n", variant,
 	       (double)(ok + failed) / secs, ok, failed, secs);

@@ -17,8 +17,9 @@ static inline const char *sp_find(const char *prog, char *buf, size_t size)
 	char *save = NULL, *d;
 
 	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin:/usr/bin",
-		 path ? path : "");
-	for (d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+	         path ? path : "");
+	for (d = strtok_r(dirs, ":", &save); d;
+	     d = strtok_r(NULL, ":", &save)) {
 		snprintf(buf, size, "%s/%s", d, prog);
 		if (access(buf, X_OK) == 0)
 			return buf;
@@ -76,7 +77,7 @@ static inline void sp_read(evutil_socket_t fd, short what, void *arg)
 /* Runs a child to completion while the loop keeps serving; returns its
  * exit status (or -1 on the time limit, after killing it). */
 static inline int sp_run(struct event_base *b, char *const argv[],
-			 struct sp_output *o, int ms)
+                         struct sp_output *o, int ms)
 {
 	struct event ev;
 	int fd, status = -1;

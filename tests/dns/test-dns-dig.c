@@ -26,10 +26,10 @@ static int setup(void **state)
 
 	f->base = event_base_new();
 	assert_int_equal(tu_udp_tcp_pair(&u, &t, &f->port), 0);
-	f->udp = evdns_add_server_port_with_base(f->base, u, 0, zone_cb,
-						 &f->zone);
-	f->tcp = evdns_add_server_port_with_base(f->base, t, 0, zone_cb,
-						 &f->zone);
+	f->udp =
+	    evdns_add_server_port_with_base(f->base, u, 0, zone_cb, &f->zone);
+	f->tcp =
+	    evdns_add_server_port_with_base(f->base, t, 0, zone_cb, &f->zone);
 	snprintf(f->portarg, sizeof(f->portarg), "%d", f->port);
 	*state = f;
 	return 0;
@@ -59,7 +59,7 @@ static int count_lines(const char *s, const char *needle)
 
 /* dig @127.0.0.1 -p PORT <args...> +noall +answer +comments */
 static int dig(struct fx *f, struct sp_output *o, const char *a1,
-	       const char *a2, const char *a3, const char *a4)
+               const char *a2, const char *a3, const char *a4)
 {
 	char *argv[16];
 	int n = 0;
@@ -104,11 +104,11 @@ static void test_udp(void **state)
 	assert_non_null(strstr(o.buf, "CNAME\talias2.example.test."));
 	assert_non_null(strstr(o.buf, "CNAME\ta.example.test."));
 	assert_int_equal(dig(f, &o, "missing.example.test", NULL, NULL, NULL),
-			 0);
+	                 0);
 	assert_non_null(strstr(o.buf, "status: NXDOMAIN"));
 	/* Without EDNS0 as well. */
 	assert_int_equal(dig(f, &o, "+noedns", "a.example.test", NULL, NULL),
-			 0);
+	                 0);
 	assert_non_null(strstr(o.buf, "10.0.0.2"));
 }
 
@@ -132,15 +132,14 @@ static void test_truncation(void **state)
 	struct sp_output o;
 
 	/* 100 A records do not fit in 512 bytes: TC over UDP ... */
-	if (dig(f, &o, "+ignore", "+bufsize=512", "big.example.test",
-		NULL) == -2)
+	if (dig(f, &o, "+ignore", "+bufsize=512", "big.example.test", NULL) ==
+	    -2)
 		skip();
 	assert_non_null(strstr(o.buf, "flags: qr aa tc rd;"));
 	assert_true(count_lines(o.buf, "\tA\t10.100.") < 100);
 	/* ... and dig's own retry over TCP gets them all. */
-	assert_int_equal(dig(f, &o, "+bufsize=512", "big.example.test", NULL,
-			     NULL),
-			 0);
+	assert_int_equal(
+	    dig(f, &o, "+bufsize=512", "big.example.test", NULL, NULL), 0);
 	assert_int_equal(count_lines(o.buf, "\tA\t10.100."), 100);
 	assert_non_null(strstr(o.buf, "(TCP)"));
 }
@@ -148,10 +147,9 @@ static void test_truncation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_udp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tcp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncation, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_udp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tcp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,7 +26,7 @@ struct answer {
 };
 
 static void on_answer(int result, char type, int count, int ttl,
-		      void *addresses, void *arg)
+                      void *addresses, void *arg)
 {
 	struct answer *a = arg;
 
@@ -58,22 +58,23 @@ static int setup(void **state)
 	assert_true(port > 0);
 	snprintf(portarg, sizeof(portarg), "--port=%d", port);
 	{
-		char *argv[] = {path,
-				(char *)"-k",
-				(char *)"--conf-file=/dev/null",
-				(char *)"--no-resolv",
-				(char *)"--no-hosts",
-				(char *)"--no-poll",
-				(char *)"--pid-file=",
-				(char *)"--user=root",
-				portarg,
-				(char *)"--listen-address=127.0.0.1",
-				(char *)"--bind-interfaces",
-				(char *)"--address=/example.test/10.1.2.3",
-				(char *)"--host-record=host.lan,10.4.4.4,fd00::4",
-				(char *)"--cname=alias.lan,host.lan",
-				(char *)"--local-ttl=60",
-				NULL};
+		char *argv[] = {
+		    path,
+		    (char *)"-k",
+		    (char *)"--conf-file=/dev/null",
+		    (char *)"--no-resolv",
+		    (char *)"--no-hosts",
+		    (char *)"--no-poll",
+		    (char *)"--pid-file=",
+		    (char *)"--user=root",
+		    portarg,
+		    (char *)"--listen-address=127.0.0.1",
+		    (char *)"--bind-interfaces",
+		    (char *)"--address=/example.test/10.1.2.3",
+		    (char *)"--host-record=host.lan,10.4.4.4,fd00::4",
+		    (char *)"--cname=alias.lan,host.lan",
+		    (char *)"--local-ttl=60",
+		    NULL};
 
 		if (getuid() != 0)
 			argv[7] = (char *)"--log-facility=-";
@@ -82,18 +83,20 @@ static int setup(void **state)
 	assert_true(f->pid > 0);
 	f->base = event_base_new();
 	f->dns = tu_resolver(f->base, port);
+	evdns_base_set_option(f->dns, "timeout:", "0.2");
 	/* Wait (bounded) until dnsmasq answers. */
 	for (i = 0; i < 40; i++) {
 		struct answer a = {0};
 
 		evdns_base_resolve_ipv4(f->dns, "host.lan", DNS_QUERY_NO_SEARCH,
-					on_answer, &a);
+		                        on_answer, &a);
 		tu_run_until(f->base, &a.done, 1000);
 		if (a.result == DNS_ERR_NONE)
 			break;
 		usleep(50000);
 	}
 	assert_true(i < 40);
+	evdns_base_set_option(f->dns, "timeout:", "1");
 	return 0;
 }
 
@@ -115,15 +118,15 @@ static int teardown(void **state)
 }
 
 static void ask(struct fx *f, int type, const char *name, int flags,
-		struct answer *a)
+                struct answer *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (type == DNS_IPv4_A)
-		assert_non_null(evdns_base_resolve_ipv4(f->dns, name, flags,
-							on_answer, a));
+		assert_non_null(
+		    evdns_base_resolve_ipv4(f->dns, name, flags, on_answer, a));
 	else
-		assert_non_null(evdns_base_resolve_ipv6(f->dns, name, flags,
-							on_answer, a));
+		assert_non_null(
+		    evdns_base_resolve_ipv6(f->dns, name, flags, on_answer, a));
 	assert_int_equal(tu_run_until(f->base, &a->done, 3000), 0);
 }
 
@@ -153,13 +156,13 @@ static void test_records(void **state)
 	memset(&a, 0, sizeof(a));
 	in.s_addr = htonl(0x0a040404);
 	assert_non_null(
-		evdns_base_resolve_reverse(f->dns, &in, 0, on_answer, &a));
+	    evdns_base_resolve_reverse(f->dns, &in, 0, on_answer, &a));
 	assert_int_equal(tu_run_until(f->base, &a.done, 3000), 0);
 	assert_int_equal(a.result, DNS_ERR_NONE);
 	assert_string_equal(a.ptr, "host.lan");
 	memset(&a, 0, sizeof(a));
-	assert_non_null(evdns_base_resolve_reverse_ipv6(f->dns, &want, 0,
-							on_answer, &a));
+	assert_non_null(
+	    evdns_base_resolve_reverse_ipv6(f->dns, &want, 0, on_answer, &a));
 	assert_int_equal(tu_run_until(f->base, &a.done, 3000), 0);
 	assert_int_equal(a.result, DNS_ERR_NONE);
 	assert_string_equal(a.ptr, "host.lan");
@@ -204,8 +207,8 @@ static void test_getaddrinfo(void **state)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	evdns_base_load_hosts(f->dns, "/dev/null");
-	assert_non_null(evdns_getaddrinfo(f->dns, "host.lan", "443", &hints,
-					  on_gai, &g));
+	assert_non_null(
+	    evdns_getaddrinfo(f->dns, "host.lan", "443", &hints, on_gai, &g));
 	assert_int_equal(tu_run_until(f->base, &g.done, 3000), 0);
 	assert_int_equal(g.err, 0);
 	for (ai = g.res; ai; ai = ai->ai_next) {
@@ -220,10 +223,9 @@ static void test_getaddrinfo(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_records, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_getaddrinfo, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_records, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_getaddrinfo, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

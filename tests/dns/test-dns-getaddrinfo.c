@@ -41,8 +41,8 @@ static int setup(void **state)
 
 	f->base = event_base_new();
 	udp = tu_udp_socket(0, &port);
-	f->port = evdns_add_server_port_with_base(f->base, udp, 0, zone_cb,
-						  &f->zone);
+	f->port =
+	    evdns_add_server_port_with_base(f->base, udp, 0, zone_cb, &f->zone);
 	f->dns = tu_resolver(f->base, port);
 	strcpy(f->hosts, "/tmp/libev-dns-hostsXXXXXX");
 	fd = mkstemp(f->hosts);
@@ -83,7 +83,7 @@ static int count(const struct evutil_addrinfo *ai, int family)
 }
 
 static void run(struct fx *f, const char *node, const char *serv,
-		const struct evutil_addrinfo *hints, struct gai *g)
+                const struct evutil_addrinfo *hints, struct gai *g)
 {
 	memset(g, 0, sizeof(*g));
 	if (evdns_getaddrinfo(f->dns, node, serv, hints, on_gai, g))
@@ -102,8 +102,8 @@ static void test_numeric(void **state)
 	hints.ai_socktype = SOCK_STREAM;
 	/* Numeric answers come at once, from inside the call. */
 	memset(&g, 0, sizeof(g));
-	assert_null(evdns_getaddrinfo(f->dns, "127.0.0.1", "80", &hints,
-				      on_gai, &g));
+	assert_null(
+	    evdns_getaddrinfo(f->dns, "127.0.0.1", "80", &hints, on_gai, &g));
 	assert_int_equal(g.calls, 1);
 	assert_int_equal(g.err, 0);
 	assert_non_null(g.res);
@@ -177,7 +177,7 @@ static void test_hosts_file(void **state)
 	assert_int_equal(g.err, 0);
 	assert_int_equal(count(g.res, AF_INET6), 1);
 	assert_true(IN6_IS_ADDR_V4MAPPED(
-		&((struct sockaddr_in6 *)g.res->ai_addr)->sin6_addr));
+	    &((struct sockaddr_in6 *)g.res->ai_addr)->sin6_addr));
 	evutil_freeaddrinfo(g.res);
 }
 
@@ -206,6 +206,20 @@ static void test_dns(void **state)
 	evutil_freeaddrinfo(g.res);
 	run(f, "nohost", NULL, &hints, &g);
 	assert_int_equal(g.err, EVUTIL_EAI_NONAME);
+	/* AI_CANONNAME: the end of the CNAME chain, or the name as asked. */
+	hints.ai_flags = AI_CANONNAME;
+	run(f, "alias.example.test", NULL, &hints, &g);
+	assert_int_equal(g.err, 0);
+	assert_string_equal(g.res->ai_canonname, "a.example.test");
+	evutil_freeaddrinfo(g.res);
+	run(f, "cnameonly.example.test", NULL, &hints, &g);
+	assert_int_equal(g.err, 0);
+	assert_string_equal(g.res->ai_canonname, "a.example.test");
+	evutil_freeaddrinfo(g.res);
+	run(f, "host", NULL, &hints, &g);
+	assert_int_equal(g.err, 0);
+	assert_string_equal(g.res->ai_canonname, "host.search.test");
+	evutil_freeaddrinfo(g.res);
 }
 
 static void test_cancel(void **state)
@@ -216,8 +230,7 @@ static void test_cancel(void **state)
 	int never = 0;
 
 	f->zone.respond = 1;
-	r = evdns_getaddrinfo(f->dns, "a.example.test", NULL, NULL, on_gai,
-			      &g);
+	r = evdns_getaddrinfo(f->dns, "a.example.test", NULL, NULL, on_gai, &g);
 	assert_non_null(r);
 	evdns_getaddrinfo_cancel(r);
 	assert_int_equal(g.calls, 1);
@@ -226,22 +239,61 @@ static void test_cancel(void **state)
 	assert_int_equal(g.calls, 1);
 	/* Pending at shutdown: reported as cancelled, nothing leaks. */
 	memset(&g, 0, sizeof(g));
-	assert_non_null(evdns_getaddrinfo(f->dns, "a.example.test", NULL,
-					  NULL, on_gai, &g));
+	assert_non_null(evdns_getaddrinfo(f->dns, "a.example.test", NULL, NULL,
+	                                  on_gai, &g));
 	evdns_base_free(f->dns, 1);
 	f->dns = tu_resolver(f->base, 0);
 	assert_int_equal(g.calls, 1);
 	assert_int_equal(g.err, EVUTIL_EAI_CANCEL);
 }
 
+struct free_ctx {
+	struct evdns_base **dns;
+	int calls, err;
+};
+
+static void gai_free_base(int err, struct evutil_addrinfo *res, void *arg)
+{
+	struct free_ctx *c = arg;
+
+	c->calls++;
+	c->err = err;
+	if (res)
+		evutil_freeaddrinfo(res);
+	evdns_base_free(*c->dns, 1);
+	*c->dns = NULL;
+}
+
+/* The getaddrinfo callback frees the resolver: fine, nothing touched. */
+static void test_free_in_callback(void **state)
+{
+	struct fx *f = *state;
+	struct free_ctx c = {&f->dns, 0, 0};
+	struct gai other = {0};
+	int never = 0;
+
+	assert_non_null(evdns_getaddrinfo(f->dns, "a.example.test", NULL,
+	                                  NULL, gai_free_base, &c));
+	assert_non_null(evdns_getaddrinfo(f->dns, "b.example.test", NULL,
+	                                  NULL, on_gai, &other));
+	assert_int_equal(tu_run_until(f->base, &c.calls, 3000), 0);
+	tu_run_until(f->base, &never, 100);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(c.err, 0);
+	assert_int_equal(other.calls, 1);
+	assert_int_equal(other.err, EVUTIL_EAI_CANCEL);
+	f->dns = tu_resolver(f->base, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_numeric, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hosts_file, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_numeric, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hosts_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_free_in_callback, setup,
+	                                teardown),
+	        cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

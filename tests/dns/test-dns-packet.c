@@ -42,9 +42,9 @@ static void test_text_roundtrip(void **state)
 	assert_int_equal(ev__dns_name_from_text(".a", w, &wl), EV__DNS_ETEXT);
 	assert_int_equal(ev__dns_name_from_text("a\\", w, &wl), EV__DNS_ETEXT);
 	assert_int_equal(ev__dns_name_from_text("\\999", w, &wl),
-			 EV__DNS_ETEXT);
+	                 EV__DNS_ETEXT);
 	assert_true(ev__dns_name_equal((const uint8_t *)"\1A\0",
-				       (const uint8_t *)"\1a\0"));
+	                               (const uint8_t *)"\1a\0"));
 	/* The text buffer limit is honoured. */
 	ev__dns_name_from_text("abcdef", w, &wl);
 	assert_int_equal(ev__dns_name_to_text(w, t, 4), EV__DNS_ESPACE);
@@ -100,27 +100,27 @@ static void test_read_names(void **state)
 	msg[31] = 30;
 	off = 30;
 	assert_int_equal(ev__dns_name_read(msg, 32, &off, w, &wl),
-			 EV__DNS_EPTR);
+	                 EV__DNS_EPTR);
 	msg[31] = 40;
 	off = 30;
 	assert_int_equal(ev__dns_name_read(msg, 64, &off, w, &wl),
-			 EV__DNS_EPTR);
+	                 EV__DNS_EPTR);
 	off = 30;
 	assert_int_equal(ev__dns_name_read(msg, 31, &off, w, &wl),
-			 EV__DNS_ETRUNC);
+	                 EV__DNS_ETRUNC);
 	/* Reserved label types 0x40 and 0x80. */
 	msg[30] = 0x40;
 	off = 30;
 	assert_int_equal(ev__dns_name_read(msg, 64, &off, w, &wl),
-			 EV__DNS_ELABEL);
+	                 EV__DNS_ELABEL);
 	msg[30] = 0x80;
 	off = 30;
 	assert_int_equal(ev__dns_name_read(msg, 64, &off, w, &wl),
-			 EV__DNS_ELABEL);
+	                 EV__DNS_ELABEL);
 	/* Empty input. */
 	off = 0;
 	assert_int_equal(ev__dns_name_read(msg, 0, &off, w, &wl),
-			 EV__DNS_ETRUNC);
+	                 EV__DNS_ETRUNC);
 }
 
 /* A pointer chain: many names each pointing at the previous one.  The
@@ -150,7 +150,7 @@ static void test_long_chain(void **state)
 		size_t o = prev;
 
 		assert_int_equal(ev__dns_name_read(msg, off, &o, w, &wl),
-				 EV__DNS_ENAME);
+		                 EV__DNS_ENAME);
 	}
 }
 
@@ -203,9 +203,8 @@ static void test_builder_compresses(void **state)
 	assert_int_equal(len, 83);
 	assert_int_equal(ev__dns_hdr_read(buf, len, &h), 0);
 	assert_int_equal(h.ancount, 3);
-	assert_int_equal(ev__dns_question_read(buf, len, &off, w, &wl, &type,
-					       &cls),
-			 0);
+	assert_int_equal(
+	    ev__dns_question_read(buf, len, &off, w, &wl, &type, &cls), 0);
 	assert_int_equal(ev__dns_rr_read(buf, len, &off, &rr), 0);
 	assert_int_equal(rr.type, 5);
 	assert_int_equal(ev__dns_rdata_name(buf, len, &rr, w, &wl), 0);
@@ -247,7 +246,8 @@ static int parse_all(const uint8_t *m, size_t len)
 	for (i = 0; i < (unsigned)h.ancount + h.nscount + h.arcount; i++) {
 		if ((r = ev__dns_rr_read(m, len, &off, &rr)))
 			return r;
-		if (rr.type == 5 && (r = ev__dns_rdata_name(m, len, &rr, w, &wl)))
+		if (rr.type == 5 &&
+		    (r = ev__dns_rdata_name(m, len, &rr, w, &wl)))
 			return r;
 	}
 	return 0;
@@ -261,7 +261,7 @@ static void test_guard_page_prefixes(void **state)
 
 	(void)state;
 	map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(map != MAP_FAILED);
 	assert_int_equal(mprotect(map + page, (size_t)page, PROT_NONE), 0);
 	/* Every prefix, placed so its last byte touches the guard page:
@@ -292,12 +292,12 @@ static void test_guard_page_prefixes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text_roundtrip),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_read_names),
-		cmocka_unit_test(test_long_chain),
-		cmocka_unit_test(test_builder_compresses),
-		cmocka_unit_test(test_guard_page_prefixes),
+	    cmocka_unit_test(test_text_roundtrip),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_read_names),
+	    cmocka_unit_test(test_long_chain),
+	    cmocka_unit_test(test_builder_compresses),
+	    cmocka_unit_test(test_guard_page_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

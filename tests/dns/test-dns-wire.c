@@ -30,8 +30,8 @@ static void fake_read(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	fk->flen = sizeof(fk->from);
-	n = recvfrom(fd, fk->q, sizeof(fk->q), 0,
-		     (struct sockaddr *)&fk->from, &fk->flen);
+	n = recvfrom(fd, fk->q, sizeof(fk->q), 0, (struct sockaddr *)&fk->from,
+	             &fk->flen);
 	if (n > 0)
 		fk->qlen = (int)n;
 }
@@ -42,7 +42,7 @@ struct answer {
 };
 
 static void on_answer(int result, char type, int count, int ttl,
-		      void *addresses, void *arg)
+                      void *addresses, void *arg)
 {
 	struct answer *a = arg;
 
@@ -67,7 +67,7 @@ static size_t question_len(const struct fake *fk)
 
 /* A reply: header + the query's question + `an` bytes of answers. */
 static size_t reply(const struct fake *fk, uint8_t *out, uint16_t id,
-		    uint16_t ancount, const uint8_t *an, size_t anlen)
+                    uint16_t ancount, const uint8_t *an, size_t anlen)
 {
 	size_t ql = question_len(fk);
 
@@ -86,18 +86,18 @@ static size_t reply(const struct fake *fk, uint8_t *out, uint16_t id,
 }
 
 static void send_to_resolver(struct fake *fk, int fd, const uint8_t *p,
-			     size_t len)
+                             size_t len)
 {
 	int never = 0;
 
 	assert_true(sendto(fd, p, len, 0, (struct sockaddr *)&fk->from,
-			   fk->flen) == (ssize_t)len);
+	                   fk->flen) == (ssize_t)len);
 	tu_run_until(fk->base, &never, 30);
 }
 
 static void test_crafted_replies(void **state)
 {
-	struct fake fk;
+	struct fake fk, fk0;
 	struct evdns_base *dns;
 	struct evdns_base_stats st;
 	struct answer a = {0};
@@ -105,37 +105,58 @@ static void test_crafted_replies(void **state)
 	uint16_t id;
 	size_t ql, x, n, i;
 	int other_port, other;
+	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0,  1, 0, 0,
+	                               0,    60,   0, 4, 10, 9, 8, 7};
 
 	(void)state;
 	memset(&fk, 0, sizeof(fk));
-	fk.base = event_base_new();
+	memset(&fk0, 0, sizeof(fk0));
+	fk.base = fk0.base = event_base_new();
 	fk.fd = tu_udp_socket(0, &fk.port);
+	fk0.fd = tu_udp_socket(0, &fk0.port);
 	event_assign(&fk.ev, fk.base, fk.fd, EV_READ | EV_PERSIST, fake_read,
-		     &fk);
+	             &fk);
 	event_add(&fk.ev, NULL);
-	dns = tu_resolver(fk.base, fk.port);
+	event_assign(&fk0.ev, fk.base, fk0.fd, EV_READ | EV_PERSIST, fake_read,
+	             &fk0);
+	event_add(&fk0.ev, NULL);
+	/* Two servers: the first stays silent, so the retry goes to the
+	 * second, which is then the only one allowed to answer. */
+	dns = tu_resolver(fk.base, fk0.port);
+	evdns_base_set_option(dns, "timeout:", "0.2");
+	tu_ns_add(dns, fk.port);
+	assert_non_null(
+	    evdns_base_resolve_ipv4(dns, "a.example.test", 0, on_answer, &a));
+	assert_int_equal(tu_run_until(fk.base, &fk0.qlen, 2000), 0);
 	evdns_base_set_option(dns, "timeout:", "5");
-	assert_non_null(evdns_base_resolve_ipv4(dns, "a.example.test", 0,
-						on_answer, &a));
 	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
 	id = (uint16_t)((fk.q[0] << 8) | fk.q[1]);
 	ql = question_len(&fk);
 	x = 12 + ql; /* offset of the answer section */
 
+	/* A genuine-looking reply from the first server, which was asked
+	 * before but is not the one asked last: rejected. */
+	n = reply(&fk0, pkt, id, 1, good, sizeof(good));
+	send_to_resolver(&fk0, fk0.fd, pkt, n);
+	evdns_base_get_stats(dns, &st);
+	assert_int_equal(st.bad_source, 1);
+	assert_int_equal(st.accepted, 0);
+
 	/* Wrong ID. */
-	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60,
-				       0,    4,    10, 9, 8, 7};
 	n = reply(&fk, pkt, (uint16_t)(id + 1), 1, good, sizeof(good));
 	send_to_resolver(&fk, fk.fd, pkt, n);
 	evdns_base_get_stats(dns, &st);
 	assert_int_equal(st.bad_id, 1);
 
-	/* Right packet, wrong source address/port. */
+	/* Right packet from an address never configured: the connected
+	 * socket never even hands it to the resolver. */
 	other = tu_udp_socket(0, &other_port);
 	n = reply(&fk, pkt, id, 1, good, sizeof(good));
 	send_to_resolver(&fk, other, pkt, n);
 	evdns_base_get_stats(dns, &st);
-	assert_int_equal(st.bad_source, 1);
+	assert_int_equal(st.received, 2);
+	assert_int_equal(st.accepted, 0);
+	assert_int_equal(a.done, 0);
 	close(other);
 
 	/* Wrong question: same name, other type. */
@@ -221,6 +242,53 @@ static void test_crafted_replies(void **state)
 
 	evdns_base_free(dns, 0);
 	event_del(&fk.ev);
+	event_del(&fk0.ev);
+	close(fk.fd);
+	close(fk0.fd);
+	event_base_free(fk.base);
+}
+
+/* A server that rejects EDNS0 with FORMERR gets the question again without
+ * the OPT record (RFC 6891 6.2.2), and its answer is accepted. */
+static void test_edns_fallback(void **state)
+{
+	struct fake fk;
+	struct evdns_base *dns;
+	struct answer a = {0};
+	uint8_t pkt[1024];
+	static const uint8_t good[] = {0xc0, 0x0c, 0, 1, 0,  1, 0, 0,
+	                               0,    60,   0, 4, 10, 1, 1, 1};
+	uint16_t id;
+	size_t n;
+
+	(void)state;
+	memset(&fk, 0, sizeof(fk));
+	fk.base = event_base_new();
+	fk.fd = tu_udp_socket(0, &fk.port);
+	event_assign(&fk.ev, fk.base, fk.fd, EV_READ | EV_PERSIST, fake_read,
+	             &fk);
+	event_add(&fk.ev, NULL);
+	dns = tu_resolver(fk.base, fk.port);
+	evdns_base_set_option(dns, "timeout:", "5");
+	assert_non_null(
+	    evdns_base_resolve_ipv4(dns, "a.example.test", 0, on_answer, &a));
+	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
+	assert_int_equal(fk.q[11], 1); /* ARCOUNT 1: the OPT record */
+	id = (uint16_t)((fk.q[0] << 8) | fk.q[1]);
+	n = reply(&fk, pkt, id, 0, good, 0);
+	pkt[3] = 0x81; /* FORMERR */
+	fk.qlen = 0;
+	send_to_resolver(&fk, fk.fd, pkt, n);
+	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
+	assert_int_equal(fk.q[11], 0); /* asked again, without EDNS0 */
+	n = reply(&fk, pkt, (uint16_t)((fk.q[0] << 8) | fk.q[1]), 1, good,
+	          sizeof(good));
+	send_to_resolver(&fk, fk.fd, pkt, n);
+	assert_int_equal(tu_run_until(fk.base, &a.done, 1000), 0);
+	assert_int_equal(a.result, DNS_ERR_NONE);
+	assert_int_equal(ntohl(a.a4[0]), 0x0a010101);
+	evdns_base_free(dns, 0);
+	event_del(&fk.ev);
 	close(fk.fd);
 	event_base_free(fk.base);
 }
@@ -267,9 +335,9 @@ static void test_server_malformed(void **state)
 	struct client c;
 	int sfd, sport;
 	static const uint8_t query[] = {
-		0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-		1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,
-		0, 1, 0, 1};
+	    0x12, 0x34, 0x01, 0x00, 0,   1,   0,   0,   0,   0,   0,
+	    0,    1,    'a',  7,    'e', 'x', 'a', 'm', 'p', 'l', 'e',
+	    4,    't',  'e',  's',  't', 0,   0,   1,   0,   1};
 	uint8_t p[64];
 
 	(void)state;
@@ -284,7 +352,7 @@ static void test_server_malformed(void **state)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons((uint16_t)sport);
 	assert_int_equal(connect(c.fd, (struct sockaddr *)&sin, sizeof(sin)),
-			 0);
+	                 0);
 	event_assign(&c.ev, base, c.fd, EV_READ | EV_PERSIST, client_read, &c);
 	event_add(&c.ev, NULL);
 
@@ -353,9 +421,9 @@ static void test_server_tcp_pipelined(void **state)
 	struct client c;
 	int lfd, udp, lport, total = 0, i;
 	static const uint8_t query[] = {
-		0, 32, 0x00, 0x07, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-		1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,
-		0, 1, 0, 1};
+	    0, 32,  0x00, 0x07, 0x01, 0x00, 0,   1,   0,   0,   0,   0,
+	    0, 0,   1,    'a',  7,    'e',  'x', 'a', 'm', 'p', 'l', 'e',
+	    4, 't', 'e',  's',  't',  0,    0,   1,   0,   1};
 	uint8_t two[2 * sizeof(query)];
 
 	(void)state;
@@ -371,7 +439,7 @@ static void test_server_tcp_pipelined(void **state)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons((uint16_t)lport);
 	assert_int_equal(connect(c.fd, (struct sockaddr *)&sin, sizeof(sin)),
-			 0);
+	                 0);
 	evutil_make_socket_nonblocking(c.fd);
 	event_assign(&c.ev, base, c.fd, EV_READ | EV_PERSIST, client_read, &c);
 	event_add(&c.ev, NULL);
@@ -408,9 +476,10 @@ static void test_server_tcp_pipelined(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crafted_replies),
-		cmocka_unit_test(test_server_malformed),
-		cmocka_unit_test(test_server_tcp_pipelined),
+	    cmocka_unit_test(test_crafted_replies),
+	    cmocka_unit_test(test_edns_fallback),
+	    cmocka_unit_test(test_server_malformed),
+	    cmocka_unit_test(test_server_tcp_pipelined),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,26 +45,25 @@ static inline void zone_cb(struct evdns_server_request *req, void *arg)
 			evdns_server_request_add_a_reply(req, n, 2, both, 300);
 		else if (type == EVDNS_TYPE_AAAA)
 			evdns_server_request_add_aaaa_reply(req, n, 1, &v6,
-							    200);
+			                                    200);
 	} else if (!strcasecmp(n, "alias.example.test")) {
 		/* Two hops, final records included. */
 		evdns_server_request_add_cname_reply(
-			req, n, "alias2.example.test", 100);
-		evdns_server_request_add_cname_reply(
-			req, "alias2.example.test", "a.example.test", 100);
+		    req, n, "alias2.example.test", 100);
+		evdns_server_request_add_cname_reply(req, "alias2.example.test",
+		                                     "a.example.test", 100);
 		if (type == EVDNS_TYPE_A)
 			evdns_server_request_add_a_reply(req, "a.example.test",
-							 1, &a1, 300);
+			                                 1, &a1, 300);
 	} else if (!strcasecmp(n, "cnameonly.example.test")) {
 		/* The target's records are left out: the resolver must ask
 		 * for the target itself. */
 		evdns_server_request_add_cname_reply(req, n, "a.example.test",
-						     100);
+		                                     100);
 	} else if (!strcasecmp(n, "loop.example.test")) {
 		evdns_server_request_add_cname_reply(req, n,
-						     "loop.example.test", 100);
-	} else if (!strcasecmp(n, "host.search.test") &&
-		   type == EVDNS_TYPE_A) {
+		                                     "loop.example.test", 100);
+	} else if (!strcasecmp(n, "host.search.test") && type == EVDNS_TYPE_A) {
 		uint32_t a = htonl(0x0a090909);
 
 		evdns_server_request_add_a_reply(req, n, 1, &a, 60);
@@ -76,8 +75,7 @@ static inline void zone_cb(struct evdns_server_request *req, void *arg)
 		uint32_t a = htonl(0x02020202);
 
 		evdns_server_request_add_a_reply(req, n, 1, &a, 60);
-	} else if (!strcasecmp(n, "big.example.test") &&
-		   type == EVDNS_TYPE_A) {
+	} else if (!strcasecmp(n, "big.example.test") && type == EVDNS_TYPE_A) {
 		uint32_t many[100];
 		int i;
 
@@ -89,14 +87,14 @@ static inline void zone_cb(struct evdns_server_request *req, void *arg)
 		if (type == EVDNS_TYPE_A)
 			evdns_server_request_add_a_reply(req, n, 1, &a1, 60);
 	} else if (!strcasecmp(n, "1.0.0.10.in-addr.arpa") &&
-		   type == EVDNS_TYPE_PTR) {
+	           type == EVDNS_TYPE_PTR) {
 		evdns_server_request_add_ptr_reply(req, NULL, n,
-						   "a.example.test", 60);
+		                                   "a.example.test", 60);
 	} else if (!strcasecmp(n, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
-				  "0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa") &&
-		   type == EVDNS_TYPE_PTR) {
+	                          "0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa") &&
+	           type == EVDNS_TYPE_PTR) {
 		evdns_server_request_add_ptr_reply(req, NULL, n,
-						   "v6.example.test", 60);
+		                                   "v6.example.test", 60);
 	} else if (!strcasecmp(n, "servfail.example.test")) {
 		evdns_server_request_respond(req, 2);
 		return;

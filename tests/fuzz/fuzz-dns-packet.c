@@ -24,8 +24,8 @@ static struct {
 	struct event_base *base;
 	struct evdns_base *dns;
 	struct evdns_server_port *port;
-	int client;   /* sends queries to the server port */
-	int fake;     /* the resolver's nameserver */
+	int client; /* sends queries to the server port */
+	int fake;   /* the resolver's nameserver */
 	struct sockaddr_storage resolver;
 	socklen_t rlen;
 	int pending;
@@ -44,14 +44,14 @@ static void server_cb(struct evdns_server_request *req, void *arg)
 	(void)arg;
 	for (i = 0; i < req->nquestions; i++)
 		evdns_server_request_add_a_reply(req, req->questions[i]->name,
-						 1, &a, 60);
+		                                 1, &a, 60);
 	evdns_server_request_add_cname_reply(req, "x.example.test",
-					     "y.example.test", 60);
+	                                     "y.example.test", 60);
 	evdns_server_request_respond(req, 0);
 }
 
 static void on_answer(int result, char type, int count, int ttl,
-		      void *addresses, void *arg)
+                      void *addresses, void *arg)
 {
 	(void)result;
 	(void)type;
@@ -92,8 +92,8 @@ static void init_once(void)
 		return;
 	S.base = event_base_new();
 	sfd = udp_bound(&srv);
-	S.port = evdns_add_server_port_with_base(S.base, sfd, 0, server_cb,
-						 NULL);
+	S.port =
+	    evdns_add_server_port_with_base(S.base, sfd, 0, server_cb, NULL);
 	S.client = udp_bound(&fk);
 	connect(S.client, (struct sockaddr *)&srv, sizeof(srv));
 	S.fake = udp_bound(&fk);
@@ -122,11 +122,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!S.pending) {
 		S.pending = 1;
 		evdns_base_resolve_ipv4(S.dns, "a.example.test",
-					DNS_QUERY_NO_SEARCH, on_answer, NULL);
+		                        DNS_QUERY_NO_SEARCH, on_answer, NULL);
 		pump();
 		S.rlen = sizeof(S.resolver);
 		while (recvfrom(S.fake, junk, sizeof(junk), MSG_DONTWAIT,
-				(struct sockaddr *)&S.resolver, &S.rlen) > 0)
+		                (struct sockaddr *)&S.resolver, &S.rlen) > 0)
 			;
 	}
 	memcpy(buf, data, size);

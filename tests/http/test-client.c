@@ -344,6 +344,40 @@ static void test_read_timeout(void **state)
 	}
 }
 
+static void test_write_timeout(void **state)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	struct result r = {0};
+	struct timeval wtv = {0, 300000}, rtv = {20, 0};
+	static char block[1 << 20];
+	int p, fd = tu_listen(&p), i;
+	long t0;
+
+	(void)state;
+	/* A peer that accepts (in the kernel's backlog) but never reads: a
+	 * 24 MiB body cannot be written, and only the write timeout can end
+	 * the request. */
+	r.base = fx.base;
+	r.expect = 1;
+	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
+	                                   (ev_uint16_t)p);
+	evhttp_connection_set_write_timeout_tv(evcon, &wtv);
+	evhttp_connection_set_read_timeout_tv(evcon, &rtv);
+	req = new_req(&r);
+	for (i = 0; i < 24; i++)
+		evbuffer_add(req->output_buffer, block, sizeof(block));
+	assert_int_equal(
+	    evhttp_make_request(evcon, req, EVHTTP_REQ_POST, "/sink"), 0);
+	t0 = tu_now_ms();
+	run();
+	assert_int_equal(r.failed, 1);
+	assert_int_equal(r.error, 100 + EVREQ_HTTP_TIMEOUT);
+	assert_true(tu_now_ms() - t0 < 9000);
+	evhttp_connection_free(evcon);
+	close(fd);
+}
+
 static void test_retries(void **state)
 {
 	struct evhttp_connection *evcon;
@@ -466,10 +500,10 @@ static int bound_port(struct evhttp_bound_socket *b)
 	socklen_t len = sizeof(ss);
 
 	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&ss,
-	    &len);
-	return ss.ss_family == AF_INET6 ?
-		   ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
-		   ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	            &len);
+	return ss.ss_family == AF_INET6
+	           ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+	           : ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 /* One server, several listening sockets (IPv4 and, if the host has it,
@@ -495,10 +529,10 @@ static void test_several_sockets(void **state)
 		r.base = fx.base;
 		r.expect = 1;
 		evcon = evhttp_connection_base_new(fx.base, NULL, addrs[i],
-		    (ev_uint16_t)ports[i]);
+		                                   (ev_uint16_t)ports[i]);
 		assert_int_equal(evhttp_make_request(evcon, new_req(&r),
-				     EVHTTP_REQ_GET, "/echo"),
-		    0);
+		                                     EVHTTP_REQ_GET, "/echo"),
+		                 0);
 		run();
 		assert_int_equal(r.code, 200);
 		evhttp_connection_free(evcon);
@@ -506,9 +540,8 @@ static void test_several_sockets(void **state)
 	evhttp_del_accept_socket(fx.http, b4);
 	if (b6)
 		evhttp_del_accept_socket(fx.http, b6);
-	assert_int_equal(tu_status_of(ports[0], "GET / HTTP/1.0\r\n\r\n", 18,
-			     500),
-	    -1);
+	assert_int_equal(
+	    tu_status_of(ports[0], "GET / HTTP/1.0\r\n\r\n", 18, 500), -1);
 }
 
 /* The 1.3 API: the current base (event_init()), evhttp_start(),
@@ -611,6 +644,7 @@ int main(void)
 	    cmocka_unit_test(test_keepalive_and_pipelining),
 	    cmocka_unit_test(test_chunked_response),
 	    cmocka_unit_test(test_read_timeout),
+	    cmocka_unit_test(test_write_timeout),
 	    cmocka_unit_test(test_retries),
 	    cmocka_unit_test(test_close_callback),
 	    cmocka_unit_test(test_free_from_callback),

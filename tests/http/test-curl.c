@@ -62,6 +62,8 @@ static int group_teardown(void **state)
 
 /* Runs a shell command and returns its stdout (static buffer). */
 static const char *run(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static const char *run(const char *fmt, ...)
 {
 	static char out[65536];
 	char cmd[4096];
