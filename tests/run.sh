@@ -34,7 +34,7 @@ if want debug || want valgrind; then
 fi
 if want debug; then
   ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 300 \
-    -LE valgrind
+    -LE '^valgrind$'
   lap "pass 1 (Debug)"
 fi
 if want asan; then
@@ -49,7 +49,7 @@ if want asan; then
 fi
 if want valgrind; then
   ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 300 \
-    -L valgrind
+    -L '^valgrind$'
   lap "pass 3 (valgrind)"
 fi
 if want fuzz && [ "$fuzz_secs" -gt 0 ]; then

@@ -7,11 +7,12 @@
 # tests/fuzz/corpus/<target> are read, never written); a crash leaves
 # build-fuzz/crash-* and makes the script fail.
 #   bash tests/fuzz/run.sh [SECONDS] [TARGET...]
+# LIBEV_FUZZ_BUILD_DIR overrides the build directory (default build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
 shift || true
-dir=build-fuzz
+dir=${LIBEV_FUZZ_BUILD_DIR:-build-fuzz}
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cmake -S . -B "$dir" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
   -DLIBEV_BUILD_TESTS=ON \
