@@ -5,7 +5,7 @@
 # one core.
 # New inputs go to build-fuzz/corpus/<target> (the committed seeds in
 # tests/fuzz/corpus/<target> are read, never written); a crash leaves
-# build-fuzz/crash-* and makes the script fail.
+# build-fuzz/artifacts/<target>/crash-* and makes the script fail.
 #   bash tests/fuzz/run.sh [SECONDS] [TARGET...]
 # LIBEV_FUZZ_BUILD_DIR overrides the build directory (default build-fuzz).
 set -euo pipefail
