@@ -175,6 +175,17 @@ int event_base_loopexit(struct event_base *base, const struct timeval *tv)
 	ev = &base->exit_ev;
 	if (tv == NULL)
 		tv = &zero;
+	/* No delay, from inside the running loop: exit once this
+	 * iteration's callbacks have run, as libevent does (it activates its
+	 * exit event at once).  A zero timer would only fire in the next
+	 * iteration, after whatever else expired by then, so a short
+	 * persistent timer could run once more on a slow machine. */
+	if (base->running && tv->tv_sec == 0 && tv->tv_usec == 0) {
+		if (ev->ev_flags & EVLIST_TIMEOUT)
+			event_del(ev); /* superseded, as a re-add would be */
+		base->got_exit = 1;
+		return 0;
+	}
 	/* Keep an earlier exit already scheduled. */
 	if (ev->ev_flags & EVLIST_TIMEOUT) {
 		int64_t at = ev__base_now(base) + ev__tv_to_ns(tv);
