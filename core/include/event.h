@@ -469,4 +469,5 @@ int event_priority_set(struct event *ev, int pri);
 #ifdef __cplusplus
 }
 #endif
+#include <ev-thread.h>
 #endif /* LIBEV_EVENT_H */
