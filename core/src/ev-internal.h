@@ -208,9 +208,12 @@ void ev__thread_run_cb(struct event_base *base, struct event *ev,
 		       void *arg);
 void ev__thread_wait_cb(struct event_base *base, struct event *ev);
 
-/* event.c */
-int ev__event_add_nolock(struct event *ev, const struct timeval *tv);
-int ev__event_del_nolock(struct event *ev);
+/* event.c.  The bodies of event_add()/event_del() without the lock, for
+ * callers that hold it.  Hidden, so the public wrappers reach them by a
+ * direct jump rather than through the PLT. */
+__attribute__((visibility("hidden"))) int
+ev__event_add_nolock(struct event *ev, const struct timeval *tv);
+__attribute__((visibility("hidden"))) int ev__event_del_nolock(struct event *ev);
 extern struct event_base *ev__current_base;
 void ev__activate(struct event_base *base, struct event *ev, int res,
 		  short ncalls);
