@@ -47,7 +47,7 @@ static int wake_open(int *rfd, int *wfd)
 
 	if (fd < 0) {
 		ev__log(EVENT_LOG_ERR, "threads: eventfd failed: %s",
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	*rfd = *wfd = fd;
@@ -57,14 +57,15 @@ static int wake_open(int *rfd, int *wfd)
 
 	if (pipe(fds) < 0) {
 		ev__log(EVENT_LOG_ERR, "threads: pipe failed: %s",
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < 2; i++) {
-		if (fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK) < 0 ||
+		if (fcntl(fds[i], F_SETFL,
+		          fcntl(fds[i], F_GETFL) | O_NONBLOCK) < 0 ||
 		    fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0) {
 			ev__log(EVENT_LOG_ERR, "threads: fcntl failed: %s",
-				strerror(errno));
+			        strerror(errno));
 			close(fds[0]);
 			close(fds[1]);
 			return -1;
@@ -102,13 +103,13 @@ static int wake_register(struct event_base *base)
 	struct ev__thread *th = base->th;
 
 	event_assign(&th->wake_ev, base, th->wake_rfd, EV_READ | EV_PERSIST,
-		     wake_cb, base);
+	             wake_cb, base);
 	th->wake_ev.ev_flags |= EVLIST_INTERNAL;
 	return ev__event_add_nolock(&th->wake_ev, NULL);
 }
 
 int ev__thread_base_init(struct event_base *base,
-			 const struct event_config *cfg)
+                         const struct event_config *cfg)
 {
 	struct ev__thread *th;
 
@@ -199,8 +200,9 @@ void ev__thread_reinit_lock(struct event_base *base)
 		return;
 	if (pthread_mutex_trylock(&th->lock) == 0)
 		return;
-	ev__log(EVENT_LOG_DEBUG, "event_reinit: the base lock was held by a "
-		"thread that did not survive fork(); making a new one");
+	ev__log(EVENT_LOG_DEBUG,
+	        "event_reinit: the base lock was held by a "
+	        "thread that did not survive fork(); making a new one");
 	pthread_mutex_init(&th->lock, NULL);
 	pthread_cond_init(&th->cb_done, NULL);
 	pthread_mutex_lock(&th->lock);
@@ -266,8 +268,8 @@ void ev__thread_dispatch_end(struct event_base *base)
 /* Runs a user callback without the lock, so the callback may call into
  * the base and other threads are not held up by a slow callback. */
 void ev__thread_run_cb(struct event_base *base, struct event *ev,
-		       event_callback_fn cb, evutil_socket_t fd, short res,
-		       void *arg)
+                       event_callback_fn cb, evutil_socket_t fd, short res,
+                       void *arg)
 {
 	struct ev__thread *th = base->th;
 

@@ -27,8 +27,8 @@ static void cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Kept out of line so callgrind can count exactly this. */
-__attribute__((noinline)) static int run_ops(struct event *io,
-					     struct event *tm, long n)
+__attribute__((noinline)) static int run_ops(struct event *io, struct event *tm,
+                                             long n)
 {
 	struct timeval tv = {5, 0};
 	long i;

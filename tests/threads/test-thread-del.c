@@ -183,10 +183,10 @@ static void test_del_from_own_cb_no_deadlock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_del_waits_for_running_cb),
-		cmocka_unit_test(test_free_waits_for_running_cb),
-		cmocka_unit_test(test_del_other_event_does_not_wait),
-		cmocka_unit_test(test_del_from_own_cb_no_deadlock),
+	    cmocka_unit_test(test_del_waits_for_running_cb),
+	    cmocka_unit_test(test_free_waits_for_running_cb),
+	    cmocka_unit_test(test_del_other_event_does_not_wait),
+	    cmocka_unit_test(test_del_from_own_cb_no_deadlock),
 	};
 
 	evthread_use_pthreads();

@@ -40,7 +40,7 @@ enum {
 	CHILD_SETUP_FAILED = 32,
 	CHILD_TIMED_OUT = 64,
 	CHILD_REINIT_FAILED = 128,
-	GOT_KEPT = 256      /* fd event the parent keeps using */
+	GOT_KEPT = 256 /* fd event the parent keeps using */
 };
 
 struct fx {
@@ -50,7 +50,7 @@ struct fx {
 	struct event ev_a, ev_b, ev_k, sig1, sig2, cross, safety, forker;
 	int got;
 	int want;
-	pid_t pid;       /* the child, in the parent */
+	pid_t pid; /* the child, in the parent */
 	int in_child;
 	int child_status;
 	pthread_t thr;
@@ -151,7 +151,7 @@ static int child_setup(struct fx *f)
 	if (event_del(&f->ev_k) != 0)
 		return CHILD_SETUP_FAILED;
 	event_assign(&f->ev_b, f->base, f->b[0], EV_READ | EV_PERSIST, fd_cb,
-		     &tag_b);
+	             &tag_b);
 	evsignal_assign(&f->sig2, f->base, SIGUSR2, sig_cb, &tag_s2);
 	if (event_add(&f->ev_b, NULL) != 0 || event_add(&f->sig2, NULL) != 0)
 		return CHILD_SETUP_FAILED;
@@ -252,9 +252,9 @@ static void fork_case(int locked, int inside)
 	set_tag(&tag_s2, &f, GOT_SIG_AFTER);
 	set_tag(&tag_cross, &f, GOT_CROSS);
 	event_assign(&f.ev_a, f.base, f.a[0], EV_READ | EV_PERSIST, fd_cb,
-		     &tag_a);
+	             &tag_a);
 	event_assign(&f.ev_k, f.base, f.k[0], EV_READ | EV_PERSIST, fd_cb,
-		     &tag_k);
+	             &tag_k);
 	evsignal_assign(&f.sig1, f.base, SIGUSR1, sig_cb, &tag_s1);
 	assert_int_equal(event_add(&f.ev_a, NULL), 0);
 	assert_int_equal(event_add(&f.ev_k, NULL), 0);
@@ -316,10 +316,10 @@ int main(void)
 	/* Tests run in this order: the unlocked bases are created before
 	 * evthread_use_pthreads(). */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fork_unlocked_base),
-		cmocka_unit_test(test_fork_in_callback_unlocked_base),
-		cmocka_unit_test(test_fork_locked_base),
-		cmocka_unit_test(test_fork_in_callback_locked_base),
+	    cmocka_unit_test(test_fork_unlocked_base),
+	    cmocka_unit_test(test_fork_in_callback_unlocked_base),
+	    cmocka_unit_test(test_fork_locked_base),
+	    cmocka_unit_test(test_fork_in_callback_locked_base),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

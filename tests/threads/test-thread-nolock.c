@@ -38,8 +38,8 @@ static int fds_of_new_base(int nolock, struct event_base **out)
 
 	assert_non_null(cfg);
 	if (nolock)
-		assert_int_equal(event_config_set_flag(cfg,
-						       EVENT_BASE_FLAG_NOLOCK), 0);
+		assert_int_equal(
+		    event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK), 0);
 	*out = event_base_new_with_config(cfg);
 	event_config_free(cfg);
 	assert_non_null(*out);
@@ -102,7 +102,7 @@ static void test_which_bases_lock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_which_bases_lock),
+	    cmocka_unit_test(test_which_bases_lock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

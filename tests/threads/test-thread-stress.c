@@ -29,10 +29,10 @@
 
 #include "thread-util.h"
 
-#define NWORKERS 4
-#define NIO 2
-#define NTM 3
-#define RUN_MS 1500
+#define NWORKERS      4
+#define NIO           2
+#define NTM           3
+#define RUN_MS        1500
 #define ACK_TIMEOUT_S 5
 
 struct worker;
@@ -55,10 +55,10 @@ struct worker {
 	struct churn tm[NTM];
 	pthread_mutex_t m;
 	pthread_cond_t c;
-	long sent;      /* activations made (under m) */
-	long acked;     /* acknowledged by the callback (under m) */
-	long dups;      /* callbacks with nothing outstanding (under m) */
-	long lost;      /* waits that timed out */
+	long sent;  /* activations made (under m) */
+	long acked; /* acknowledged by the callback (under m) */
+	long dups;  /* callbacks with nothing outstanding (under m) */
+	long lost;  /* waits that timed out */
 	long busy_after_del;
 	long adds, dels, fires;
 };
@@ -183,7 +183,7 @@ static void worker_init(struct worker *w, struct event_base *base, int id)
 		w->io[i].w = w;
 		w->io[i].fd = w->sv[0];
 		event_assign(&w->io[i].ev, base, w->sv[0], EV_READ | EV_PERSIST,
-			     churn_cb, &w->io[i]);
+		             churn_cb, &w->io[i]);
 	}
 	for (i = 0; i < NTM; i++) {
 		w->tm[i].w = w;
@@ -207,8 +207,8 @@ static void test_stress(void **state)
 		worker_init(&w[i], base, i);
 	assert_int_equal(tu_loop_start(&l, base, EVLOOP_NO_EXIT_ON_EMPTY), 0);
 	for (i = 0; i < NWORKERS; i++)
-		assert_int_equal(pthread_create(&w[i].thr, NULL, worker_main,
-						&w[i]), 0);
+		assert_int_equal(
+		    pthread_create(&w[i].thr, NULL, worker_main, &w[i]), 0);
 	for (i = 0; i < NWORKERS; i++)
 		pthread_join(w[i].thr, NULL);
 	assert_int_equal(event_base_loopbreak(base), 0);
@@ -216,8 +216,8 @@ static void test_stress(void **state)
 
 	for (i = 0; i < NWORKERS; i++) {
 		print_message("worker %d: %ld activations, %ld adds, %ld dels, "
-			      "%ld churn callbacks\n", i, w[i].sent, w[i].adds,
-			      w[i].dels, w[i].fires);
+		              "%ld churn callbacks\n",
+		              i, w[i].sent, w[i].adds, w[i].dels, w[i].fires);
 		assert_int_equal(w[i].lost, 0);
 		assert_int_equal(w[i].dups, 0);
 		assert_int_equal(w[i].acked, w[i].sent);
@@ -229,8 +229,8 @@ static void test_stress(void **state)
 	 * on a loaded machine. */
 	assert_true(total >= 100);
 	/* Every worker deleted its events before leaving. */
-	assert_int_equal(event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED),
-			 0);
+	assert_int_equal(
+	    event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED), 0);
 	(void)fires;
 	for (i = 0; i < NWORKERS; i++) {
 		close(w[i].sv[0]);
@@ -244,7 +244,7 @@ static void test_stress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stress),
+	    cmocka_unit_test(test_stress),
 	};
 
 	evthread_use_pthreads();

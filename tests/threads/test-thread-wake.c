@@ -24,7 +24,7 @@
 
 struct fx {
 	struct event_base *base;
-	int idle[2];  /* never written: keeps the loop in the backend */
+	int idle[2]; /* never written: keeps the loop in the backend */
 	int data[2];
 	struct event idle_ev, safety, started_ev, target;
 	atomic_int started;
@@ -86,7 +86,7 @@ static int fx_setup(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, f.data), 0);
 	assert_int_equal(fcntl(f.data[0], F_SETFL, O_NONBLOCK), 0);
 	event_assign(&f.idle_ev, f.base, f.idle[0], EV_READ | EV_PERSIST,
-		     nop_cb, NULL);
+	             nop_cb, NULL);
 	assert_int_equal(event_add(&f.idle_ev, NULL), 0);
 	evtimer_assign(&f.safety, f.base, safety_cb, &f);
 	assert_int_equal(event_add(&f.safety, &ten), 0);
@@ -128,7 +128,7 @@ static void check_fired(struct fx *f, int64_t t0)
 	assert_true(took >= 0);
 	if (took >= BOUND_MS)
 		fail_msg("woke after %lld ms (bound %d)", (long long)took,
-			 BOUND_MS);
+		         BOUND_MS);
 }
 
 static void test_active_wakes(void **state)
@@ -254,20 +254,20 @@ static void test_del_last_events_from_thread(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_active_wakes, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_add_timer_wakes, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_add_fd_wakes, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_add_fd_then_write,
-						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_loopbreak_from_thread,
-						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_loopexit_from_thread,
-						fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_del_last_events_from_thread,
-						fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_active_wakes, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_add_timer_wakes, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_add_fd_wakes, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_add_fd_then_write, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_loopbreak_from_thread,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_loopexit_from_thread, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_del_last_events_from_thread,
+	                                    fx_setup, fx_teardown),
 	};
 
 	evthread_use_pthreads();

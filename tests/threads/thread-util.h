@@ -53,7 +53,7 @@ static void *tu_loop_main(void *arg)
 }
 
 static inline int tu_loop_start(struct tu_loop *l, struct event_base *base,
-				int flags)
+                                int flags)
 {
 	l->base = base;
 	l->flags = flags;
