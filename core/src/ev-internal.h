@@ -200,8 +200,7 @@ int ev__thread_base_init(struct event_base *base,
 void ev__thread_base_free(struct event_base *base);
 int ev__thread_reinit(struct event_base *base);
 void ev__thread_reinit_lock(struct event_base *base);
-void ev__thread_dispatch_begin(struct event_base *base);
-void ev__thread_dispatch_end(struct event_base *base);
+int ev__thread_dispatch(struct event_base *base, const struct timespec *ts);
 void ev__thread_fd_ready_lock(struct event_base *base);
 void ev__thread_run_cb(struct event_base *base, struct event *ev,
 		       event_callback_fn cb, evutil_socket_t fd, short res,

@@ -539,18 +539,25 @@ int event_del(struct event *ev)
 	return ev__event_del_nolock(ev);
 }
 
+static __attribute__((noinline)) void
+event_active_locked(struct event_base *base, struct event *ev, int res,
+		    short ncalls)
+{
+	ev__lock(base);
+	ev__activate(base, ev, res, ncalls);
+	ev__unlock_notify(base);
+}
+
 void event_active(struct event *ev, int res, short ncalls)
 {
-	struct event_base *base;
-
 	if (ev == NULL || ev->ev_base == NULL) {
 		ev__log(EVENT_LOG_WARN, "event_active: event has no base");
 		return;
 	}
-	base = ev->ev_base;
-	ev__lock(base);
-	ev__activate(base, ev, res, ncalls > 0 ? ncalls : 1);
-	ev__unlock_notify(base);
+	if (ev->ev_base->th != NULL)
+		event_active_locked(ev->ev_base, ev, res, ncalls > 0 ? ncalls : 1);
+	else
+		ev__activate(ev->ev_base, ev, res, ncalls > 0 ? ncalls : 1);
 }
 
 static int event_pending_nolock(const struct event *ev, short events,

@@ -181,7 +181,7 @@ int event_base_loop(struct event_base *base, int flags)
 
 	for (;;) {
 		struct timespec ts, *tsp = NULL;
-		int n, saved;
+		int n;
 
 		if (base->got_exit || base->got_break)
 			break;
@@ -208,15 +208,13 @@ int event_base_loop(struct event_base *base, int flags)
 
 		base->now_cache = 0;
 		base->wall_cached = 0;
-		if (base->th != NULL)
-			ev__thread_dispatch_begin(base);
-		n = ops->dispatch(base->backend_state, tsp);
-		saved = errno;
-		if (base->th != NULL)
-			ev__thread_dispatch_end(base);
+		if (base->th == NULL)
+			n = ops->dispatch(base->backend_state, tsp);
+		else
+			n = ev__thread_dispatch(base, tsp);
 		if (n < 0) {
 			ev__log(EVENT_LOG_ERR, "%s: dispatch failed: %s", ops->name,
-				strerror(saved));
+				strerror(errno));
 			ret = -1;
 			break;
 		}

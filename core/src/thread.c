@@ -229,16 +229,6 @@ void ev__thread_unlock_notify(struct event_base *base)
 	pthread_mutex_unlock(&th->lock);
 }
 
-/* Called with the lock held, just before ops->dispatch. */
-void ev__thread_dispatch_begin(struct event_base *base)
-{
-	struct ev__thread *th = base->th;
-
-	th->in_dispatch = 1;
-	base->backend_busy = 1;
-	pthread_mutex_unlock(&th->lock);
-}
-
 /* The backend reports ready fds from inside ops->dispatch, where the loop
  * does not hold the lock: take it at the first report and keep it until
  * dispatch returns, so a busy wait costs one lock, not one per fd. */
@@ -252,10 +242,19 @@ void ev__thread_fd_ready_lock(struct event_base *base)
 	}
 }
 
-/* Called right after ops->dispatch returns; returns with the lock held. */
-void ev__thread_dispatch_end(struct event_base *base)
+/* ops->dispatch for a base with a lock: called and returns with the lock
+ * held, drops it for the wait.  errno is the backend's on failure. */
+int ev__thread_dispatch(struct event_base *base, const struct timespec *ts)
 {
 	struct ev__thread *th = base->th;
+	int n, saved;
+
+	th->in_dispatch = 1;
+	base->backend_busy = 1;
+	pthread_mutex_unlock(&th->lock);
+
+	n = base->module.ops->dispatch(base->backend_state, ts);
+	saved = errno;
 
 	if (!th->dispatch_locked)
 		pthread_mutex_lock(&th->lock);
@@ -263,6 +262,8 @@ void ev__thread_dispatch_end(struct event_base *base)
 	th->in_dispatch = 0;
 	th->notified = 0;
 	base->backend_busy = 0;
+	errno = saved;
+	return n;
 }
 
 /* Runs a user callback without the lock, so the callback may call into

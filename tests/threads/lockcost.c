@@ -3,9 +3,14 @@
  * event_add on an fd event and on a timer, on a base without a lock
  * ("plain": evthread_use_pthreads() never called; "nolock": called, but the
  * base is configured with EVENT_BASE_FLAG_NOLOCK) and with one ("locked").
- * Meant to be run under callgrind, which counts only run_ops():
+ * A second loop, run_loop(), measures one loop iteration that runs one
+ * callback (event_active + event_base_loop(EVLOOP_NONBLOCK)), where the
+ * lock is dropped around the backend wait and around the callback.
+ * Meant to be run under callgrind, counting only one of the two:
  *
  *   valgrind --tool=callgrind --toggle-collect=run_ops \
+ *       build/bin/thread-lockcost plain 100000
+ *   valgrind --tool=callgrind --toggle-collect=run_loop \
  *       build/bin/thread-lockcost plain 100000
  *
  * Not a test: it prints a time per iteration but never judges it.
@@ -43,13 +48,33 @@ __attribute__((noinline)) static int run_ops(struct event *io, struct event *tm,
 	return bad;
 }
 
+/* One loop iteration with one callback, n times. */
+__attribute__((noinline)) static int run_loop(struct event_base *base,
+					      struct event *ev, long n)
+{
+	long i;
+	int bad = 0;
+
+	for (i = 0; i < n; i++) {
+		event_active(ev, EV_TIMEOUT, 1);
+		bad |= event_base_loop(base, EVLOOP_NONBLOCK) < 0;
+	}
+	return bad;
+}
+
+static double elapsed_ns(const struct timespec *t0, const struct timespec *t1)
+{
+	return (double)(t1->tv_sec - t0->tv_sec) * 1e9 +
+	       (double)(t1->tv_nsec - t0->tv_nsec);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "plain";
 	long n = argc > 2 ? atol(argv[2]) : 1000000;
 	struct event_config *cfg = event_config_new();
 	struct event_base *base;
-	struct event io, tm;
+	struct event io, tm, act;
 	struct timespec t0, t1;
 	int sv[2];
 	double ns;
@@ -76,9 +101,17 @@ int main(int argc, char **argv)
 	if (run_ops(&io, &tm, n) != 0)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 +
-	     (double)(t1.tv_nsec - t0.tv_nsec);
+	ns = elapsed_ns(&t0, &t1);
 	printf("%s: %ld iterations (2 del + 2 add each), %.1f ns/iteration\n",
+	       mode, n, ns / (double)n);
+
+	event_assign(&act, base, -1, 0, cb, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (run_loop(base, &act, n) != 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = elapsed_ns(&t0, &t1);
+	printf("%s: %ld loop iterations (1 callback each), %.1f ns/iteration\n",
 	       mode, n, ns / (double)n);
 	event_del(&io);
 	event_del(&tm);
