@@ -132,9 +132,11 @@ int event_reinit(struct event_base *base)
 	ret = 0;
 out:
 	base->backend_busy = 0;
+	/* After a failure, queued changes wait for the loop: never flush them
+	 * into a kernel object the parent may still share. */
 	if (ret == 0 && ops->need_reinit)
 		ev__fdmap_reregister(base);
-	else if (base->nchanges)
+	else if (ret == 0 && base->nchanges)
 		ev__flush_changes(base);
 	ev__unlock(base);
 	return ret;
@@ -177,7 +179,6 @@ int event_base_loopexit(struct event_base *base, const struct timeval *tv)
 {
 	static const struct timeval zero = {0, 0};
 	struct event *ev;
-
 	int r = 0;
 
 	if (base == NULL)
