@@ -233,6 +233,43 @@ static void test_loopexit_from_thread(void **state)
 	assert_true(took < BOUND_MS);
 }
 
+/* A later exit: the loop must wake to re-arm its wait for the new,
+ * earlier deadline. */
+static void test_loopexit_timeout_from_thread(void **state)
+{
+	struct fx *f = *state;
+	struct timeval ms50 = {0, 50000};
+	struct tu_loop l;
+	int64_t t0, took;
+
+	assert_int_equal(tu_loop_start(&l, f->base, 0), 0);
+	wait_loop_asleep(f);
+	t0 = tu_now_ms();
+	assert_int_equal(event_base_loopexit(f->base, &ms50), 0);
+	assert_int_equal(tu_loop_join(&l), 0);
+	took = tu_now_ms() - t0;
+	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_true(event_base_got_exit(f->base));
+	assert_true(took >= 50);
+	assert_true(took < BOUND_MS);
+}
+
+static void test_once_from_thread(void **state)
+{
+	struct fx *f = *state;
+	struct tu_loop l;
+	int64_t t0;
+
+	evtimer_assign(&f->target, f->base, nop_cb, NULL);
+	assert_int_equal(tu_loop_start(&l, f->base, 0), 0);
+	wait_loop_asleep(f);
+	t0 = tu_now_ms();
+	assert_int_equal(
+	    event_base_once(f->base, -1, EV_TIMEOUT, target_cb, f, NULL), 0);
+	assert_int_equal(tu_loop_join(&l), 0);
+	check_fired(f, t0);
+}
+
 /* Deleting the last events from another thread lets the loop see it has
  * nothing left to wait for. */
 static void test_del_last_events_from_thread(void **state)
@@ -265,6 +302,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_loopbreak_from_thread,
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_loopexit_from_thread, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_loopexit_timeout_from_thread,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_once_from_thread, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_del_last_events_from_thread,
 	                                    fx_setup, fx_teardown),
