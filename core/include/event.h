@@ -481,4 +481,10 @@ int event_priority_set(struct event *ev, int pri);
 }
 #endif
 #include <ev-thread.h>
+
+/* Buffered I/O, tagging and listeners are part of libevent's <event.h>. */
+#include <ev-buffer.h>
+#include <ev-bufferevent.h>
+#include <ev-tag.h>
+#include <ev-listener.h>
 #endif /* LIBEV_EVENT_H */

@@ -1,0 +1,1164 @@
+/*
+ * evbuffer: the chunk chain and the calls that add, remove and move data.
+ * Positions, search and lines are in buffer-search.c, fds and files in
+ * buffer-io.c.  The invariants are described in buffer-internal.h.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buffer-internal.h"
+#include "ev-internal.h"
+
+/* Chunk header size, rounded so inline storage stays 16-byte aligned. */
+#define CHUNK_HDR ((sizeof(struct evbuf_chunk) + 15) & ~(size_t)15)
+/* Smallest allocation; below a page, allocations are powers of two. */
+#define CHUNK_MIN  1024
+#define CHUNK_PAGE 4096
+/* A stream of small adds gets chunks growing up to this size, so it does
+ * not end up as thousands of tiny chunks. */
+#define CHUNK_GROW_MAX 16384
+/* Chunks up to this size are kept for reuse once drained. */
+#define SPARE_MAX (256 * 1024)
+
+/* Bytes to allocate for a MEM chunk with `need` bytes of storage, or 0 if
+ * that does not fit in a size_t. */
+static size_t chunk_alloc_size(size_t need)
+{
+	size_t total, sz;
+
+	if (need > EVBUF_MAX - CHUNK_HDR - CHUNK_PAGE)
+		return 0;
+	total = need + CHUNK_HDR;
+	if (total <= CHUNK_PAGE) {
+		sz = CHUNK_MIN;
+		while (sz < total)
+			sz <<= 1;
+		return sz;
+	}
+	return (total + CHUNK_PAGE - 1) & ~(size_t)(CHUNK_PAGE - 1);
+}
+
+/*
+ * A small per-thread cache of drained MEM chunks.  Data often flows from
+ * one buffer to another (socket input -> output of the peer, lines read
+ * then freed), so the buffer that frees a chunk is rarely the one that
+ * needs the next; without the cache every such hop is a malloc/free pair,
+ * and large ones make malloc trim and re-fault the heap top.  Bounded in
+ * count and bytes; freed at thread exit.
+ */
+#define TCACHE_MAX_CHUNKS 32
+#define TCACHE_MAX_BYTES  (2u << 20)
+
+struct chunk_cache {
+	struct evbuf_chunk *head;
+	size_t n, bytes;
+	int registered;
+};
+
+/* initial-exec: one instruction per access instead of __tls_get_addr. */
+static _Thread_local struct chunk_cache tcache
+    __attribute__((tls_model("initial-exec")));
+static pthread_key_t tcache_key;
+static pthread_once_t tcache_once = PTHREAD_ONCE_INIT;
+static int tcache_key_ok;
+
+static void tcache_destroy(void *arg)
+{
+	struct chunk_cache *cc = arg;
+	struct evbuf_chunk *c;
+
+	while ((c = cc->head) != NULL) {
+		cc->head = c->next;
+		free(c);
+	}
+	cc->n = 0;
+	cc->bytes = 0;
+}
+
+static void tcache_key_init(void)
+{
+	tcache_key_ok = pthread_key_create(&tcache_key, tcache_destroy) == 0;
+}
+
+/* If the library is unloaded (dlclose) while threads still run, their
+ * exit must not call into unmapped code: drop the key (other threads'
+ * caches are then leaked, not freed). */
+__attribute__((destructor)) static void tcache_unload(void)
+{
+	if (tcache_key_ok) {
+		pthread_key_delete(tcache_key);
+		tcache_key_ok = 0;
+	}
+	tcache_destroy(&tcache);
+}
+
+/* Frees the oldest cached chunk (the list's tail). */
+static void tcache_evict_oldest(void)
+{
+	struct evbuf_chunk **pp = &tcache.head;
+
+	while ((*pp)->next != NULL)
+		pp = &(*pp)->next;
+	tcache.n--;
+	tcache.bytes -= (*pp)->size;
+	free(*pp);
+	*pp = NULL;
+}
+
+static int tcache_put(struct evbuf_chunk *c)
+{
+	if (c->size > SPARE_MAX)
+		return 0;
+	/* Newest first; the oldest make room, so the cache follows the
+	 * sizes in use now. */
+	while (tcache.head != NULL &&
+	       (tcache.n >= TCACHE_MAX_CHUNKS ||
+	        tcache.bytes + c->size > TCACHE_MAX_BYTES))
+		tcache_evict_oldest();
+	if (!tcache.registered) {
+		/* The key's destructor frees the cache when the thread ends. */
+		pthread_once(&tcache_once, tcache_key_init);
+		if (!tcache_key_ok ||
+		    pthread_setspecific(tcache_key, &tcache) != 0)
+			return 0;
+		tcache.registered = 1;
+	}
+	c->next = tcache.head;
+	tcache.head = c;
+	tcache.n++;
+	tcache.bytes += c->size;
+	return 1;
+}
+
+/* A cached chunk that fits `need` without wasting much memory. */
+static struct evbuf_chunk *tcache_get(size_t need)
+{
+	struct evbuf_chunk **pp, *c;
+	size_t limit = need < 2048 ? 8192 : 4 * need;
+
+	for (pp = &tcache.head; (c = *pp) != NULL; pp = &c->next) {
+		if (c->size >= need && c->size <= limit) {
+			*pp = c->next;
+			tcache.n--;
+			tcache.bytes -= c->size;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+struct evbuf_chunk *ev__chunk_new_mem(struct evbuffer *buf, size_t need)
+{
+	struct evbuf_chunk *c = buf->spare;
+	size_t total;
+
+	if (c != NULL && c->size >= need) {
+		buf->spare = NULL;
+	} else {
+		c = tcache_get(need);
+	}
+	if (c != NULL) {
+		c->next = NULL;
+		c->misalign = 0;
+		c->off = 0;
+		return c;
+	}
+	total = chunk_alloc_size(need);
+	if (total == 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	c = malloc(total);
+	if (c == NULL) {
+		ev__log(EVENT_LOG_WARN, "evbuffer: out of memory for %zu bytes",
+		        need);
+		return NULL;
+	}
+	c->next = NULL;
+	c->buf = (unsigned char *)c + CHUNK_HDR;
+	c->size = total - CHUNK_HDR;
+	c->misalign = 0;
+	c->off = 0;
+	c->flags = EVBUF_CH_MEM;
+	c->ext = NULL;
+	return c;
+}
+
+void ev__chunk_free(struct evbuffer *buf, struct evbuf_chunk *c)
+{
+	if (c->flags & EVBUF_CH_MEM) {
+		/* Keep the larger of the spare and this one for the next
+		 * allocation: steady add/drain then never mallocs. */
+		if (buf != NULL && c->size <= SPARE_MAX &&
+		    (buf->spare == NULL || buf->spare->size < c->size)) {
+			struct evbuf_chunk *old = buf->spare;
+
+			buf->spare = c;
+			if (old == NULL)
+				return;
+			c = old;
+		}
+		if (!tcache_put(c))
+			free(c);
+		return;
+	}
+	if ((c->flags & EVBUF_CH_FILE) && buf != NULL)
+		buf->n_file--;
+	ev__ext_unref(c->ext);
+	free(c);
+}
+
+/* Chain surgery.  Every change of first/last goes through these so that
+ * last_link stays right. */
+static void buf_reset_chain(struct evbuffer *buf)
+{
+	buf->first = NULL;
+	buf->last = NULL;
+	buf->last_link = &buf->first;
+}
+
+/* Links the chain `first`..`last` at the end of `buf`.  `inner_link` is
+ * where `last` hangs inside that chain, or NULL when first == last.  An
+ * empty tail chunk of `buf` is dropped, keeping "only last may be empty". */
+static void buf_splice_tail(struct evbuffer *buf, struct evbuf_chunk *first,
+                            struct evbuf_chunk *last,
+                            struct evbuf_chunk **inner_link)
+{
+	struct evbuf_chunk **link;
+	struct evbuf_chunk *old = NULL;
+
+	if (buf->last == NULL) {
+		link = &buf->first;
+	} else if (buf->last->off == 0) {
+		link = buf->last_link;
+		old = buf->last;
+	} else {
+		link = &buf->last->next;
+	}
+	*link = first;
+	buf->last = last;
+	buf->last_link = inner_link != NULL ? inner_link : link;
+	if (old != NULL)
+		ev__chunk_free(buf, old);
+}
+
+void ev__buf_append_chunk(struct evbuffer *buf, struct evbuf_chunk *c)
+{
+	c->next = NULL;
+	buf->n_resv = 0;
+	if (c->flags & EVBUF_CH_FILE)
+		buf->n_file++;
+	buf_splice_tail(buf, c, c, NULL);
+}
+
+struct evbuf_chunk *ev__buf_unlink_first(struct evbuffer *buf)
+{
+	struct evbuf_chunk *c = buf->first;
+
+	buf->first = c->next;
+	if (buf->first == NULL)
+		buf_reset_chain(buf);
+	else if (buf->last_link == &c->next)
+		buf->last_link = &buf->first;
+	c->next = NULL;
+	if (c->flags & EVBUF_CH_FILE)
+		buf->n_file--;
+	return c;
+}
+
+/* Callbacks run after every change of the length.  They may add or remove
+ * callbacks; removed entries are unlinked once no invocation runs. */
+static void buf_sweep_cbs(struct evbuffer *buf)
+{
+	struct evbuffer_cb_entry **pp = &buf->cbs, *e;
+
+	while ((e = *pp) != NULL) {
+		if (e->removed) {
+			*pp = e->next;
+			free(e);
+		} else {
+			pp = &e->next;
+		}
+	}
+	buf->cb_removed = 0;
+}
+
+void ev__buf_notify(struct evbuffer *buf, size_t orig, size_t added,
+                    size_t deleted)
+{
+	struct evbuffer_cb_info info;
+	struct evbuffer_cb_entry *e;
+
+	if (buf->cbs == NULL || (added == 0 && deleted == 0))
+		return;
+	info.orig_size = orig;
+	info.n_added = added;
+	info.n_deleted = deleted;
+	buf->cb_depth++;
+	for (e = buf->cbs; e != NULL; e = e->next) {
+		if (e->removed || !(e->flags & EVBUFFER_CB_ENABLED))
+			continue;
+		if (e->obsolete)
+			e->u.cb_obsolete(buf, orig, orig + added - deleted,
+			                 e->arg);
+		else
+			e->u.cb(buf, &info, e->arg);
+	}
+	if (--buf->cb_depth == 0 && buf->cb_removed)
+		buf_sweep_cbs(buf);
+}
+
+struct evbuffer *evbuffer_new(void)
+{
+	struct evbuffer *buf = calloc(1, sizeof(*buf));
+
+	if (buf == NULL) {
+		ev__log(EVENT_LOG_WARN, "evbuffer_new: out of memory");
+		return NULL;
+	}
+	buf_reset_chain(buf);
+	buf->nonsock_fd = -1;
+	return buf;
+}
+
+void evbuffer_free(struct evbuffer *buf)
+{
+	struct evbuf_chunk *c, *next;
+	struct evbuffer_cb_entry *e, *enext;
+
+	if (buf == NULL)
+		return;
+	for (c = buf->first; c != NULL; c = next) {
+		next = c->next;
+		ev__chunk_free(NULL, c);
+	}
+	if (buf->spare != NULL && !tcache_put(buf->spare))
+		free(buf->spare);
+	for (e = buf->cbs; e != NULL; e = enext) {
+		enext = e->next;
+		free(e);
+	}
+	free(buf);
+}
+
+int evbuffer_enable_locking(struct evbuffer *buf, void *lock)
+{
+	(void)buf;
+	(void)lock;
+	return 0;
+}
+
+void evbuffer_lock(struct evbuffer *buf)
+{
+	(void)buf;
+}
+
+void evbuffer_unlock(struct evbuffer *buf)
+{
+	(void)buf;
+}
+
+int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags)
+{
+	if (buf == NULL)
+		return -1;
+	buf->flags |= flags;
+	return 0;
+}
+
+int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags)
+{
+	if (buf == NULL)
+		return -1;
+	buf->flags &= ~flags;
+	return 0;
+}
+
+size_t evbuffer_get_length(const struct evbuffer *buf)
+{
+	return buf != NULL ? buf->total_len : 0;
+}
+
+size_t evbuffer_get_contiguous_space(const struct evbuffer *buf)
+{
+	return (buf != NULL && buf->first != NULL) ? buf->first->off : 0;
+}
+
+/* Moves the data of a MEM chunk to the start of its storage when that
+ * makes `want` bytes fit at its end and the move is cheap. */
+static int chunk_try_realign(struct evbuf_chunk *c, size_t want)
+{
+	if (!(c->flags & EVBUF_CH_MEM) || c->misalign == 0)
+		return 0;
+	if (c->size - c->off < want || c->off > c->size / 2 || c->off > 2048)
+		return 0;
+	memmove(c->buf, c->buf + c->misalign, c->off);
+	c->misalign = 0;
+	return 1;
+}
+
+int ev__buf_add_raw(struct evbuffer *buf, const void *data, size_t datlen)
+{
+	const unsigned char *p = data;
+	struct evbuf_chunk *c = buf->last, *n;
+	size_t space = 0, need, grow;
+
+	buf->n_resv = 0;
+	if (c != NULL && (c->flags & EVBUF_CH_MEM)) {
+		space = ev__chunk_space(c);
+		if (datlen > space && chunk_try_realign(c, datlen))
+			space = ev__chunk_space(c);
+		if (datlen <= space) {
+			memcpy(c->buf + c->misalign + c->off, p, datlen);
+			c->off += datlen;
+			buf->total_len += datlen;
+			return 0;
+		}
+		/* An empty tail is replaced, not filled; and a large add is
+		 * not split over a sliver of tail space, which keeps it
+		 * contiguous for readln/pullup at a bounded waste. */
+		if (c->off == 0 || space < datlen / 4)
+			space = 0;
+	}
+	need = datlen - space;
+	grow = need;
+	if (grow < CHUNK_GROW_MAX && c != NULL) {
+		size_t g =
+		    c->size < CHUNK_GROW_MAX / 2 ? c->size * 2 : CHUNK_GROW_MAX;
+		if (grow < g)
+			grow = g;
+	}
+	n = ev__chunk_new_mem(buf, grow);
+	if (n == NULL)
+		return -1;
+	if (space > 0) {
+		memcpy(c->buf + c->misalign + c->off, p, space);
+		c->off += space;
+		p += space;
+	}
+	memcpy(n->buf, p, need);
+	n->off = need;
+	ev__buf_append_chunk(buf, n);
+	buf->total_len += datlen;
+	return 0;
+}
+
+int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
+{
+	size_t orig;
+
+	if (buf == NULL)
+		return -1;
+	if (datlen == 0)
+		return 0;
+	if (data == NULL || buf->freeze_end ||
+	    datlen > EVBUF_MAX - buf->total_len)
+		return -1;
+	orig = buf->total_len;
+	buf->n_resv = 0;
+	if (ev__buf_add_raw(buf, data, datlen) < 0)
+		return -1;
+	ev__buf_notify(buf, orig, datlen, 0);
+	return 0;
+}
+
+size_t evbuffer_add_iovec(struct evbuffer *buf, struct evbuffer_iovec *vec,
+                          int n_vec)
+{
+	size_t total = 0, orig;
+	int i;
+
+	if (buf == NULL || (n_vec > 0 && vec == NULL) || buf->freeze_end)
+		return 0;
+	for (i = 0; i < n_vec; i++) {
+		if (vec[i].iov_len > EVBUF_MAX - total ||
+		    (vec[i].iov_len > 0 && vec[i].iov_base == NULL))
+			return 0;
+		total += vec[i].iov_len;
+	}
+	if (total == 0 || total > EVBUF_MAX - buf->total_len)
+		return 0;
+	/* One contiguous reservation, so the pieces cost one allocation. */
+	if (evbuffer_expand(buf, total) < 0)
+		return 0;
+	orig = buf->total_len;
+	for (i = 0; i < n_vec; i++)
+		if (vec[i].iov_len > 0)
+			ev__buf_add_raw(buf, vec[i].iov_base, vec[i].iov_len);
+	ev__buf_notify(buf, orig, total, 0);
+	return total;
+}
+
+void ev__buf_drain(struct evbuffer *buf, size_t len)
+{
+	struct evbuf_chunk *c;
+
+	buf->n_resv = 0;
+	buf->total_len -= len;
+	while (len > 0) {
+		c = buf->first;
+		if (len < c->off) {
+			c->misalign += len;
+			c->off -= len;
+			return;
+		}
+		len -= c->off;
+		if (c == buf->last) {
+			/* Keep a modest MEM tail for the next add. */
+			if ((c->flags & EVBUF_CH_MEM) && c->size <= SPARE_MAX) {
+				c->misalign = 0;
+				c->off = 0;
+			} else {
+				ev__chunk_free(buf, ev__buf_unlink_first(buf));
+			}
+			return;
+		}
+		ev__chunk_free(buf, ev__buf_unlink_first(buf));
+	}
+}
+
+int evbuffer_drain(struct evbuffer *buf, size_t len)
+{
+	size_t orig;
+
+	if (buf == NULL || buf->freeze_start)
+		return -1;
+	orig = buf->total_len;
+	if (len > orig)
+		len = orig;
+	if (len == 0)
+		return 0;
+	buf->n_resv = 0;
+	ev__buf_drain(buf, len);
+	ev__buf_notify(buf, orig, 0, len);
+	return 0;
+}
+
+void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len)
+{
+	const struct evbuf_chunk *c;
+	unsigned char *o = out;
+	size_t n;
+
+	for (c = buf->first; len > 0; c = c->next) {
+		n = c->off < len ? c->off : len;
+		memcpy(o, c->buf + c->misalign, n);
+		o += n;
+		len -= n;
+	}
+}
+
+ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
+{
+	if (buf == NULL || (data_out == NULL && datlen > 0))
+		return -1;
+	if (datlen > buf->total_len)
+		datlen = buf->total_len;
+	if (datlen == 0)
+		return 0;
+	if (buf->n_file && ev__buf_load_files(buf) < 0)
+		return -1;
+	ev__buf_copy_front(buf, data_out, datlen);
+	return (ev_ssize_t)datlen;
+}
+
+int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
+{
+	size_t orig;
+
+	if (buf == NULL || buf->freeze_start || (data == NULL && datlen > 0))
+		return -1;
+	if (datlen > (size_t)EV_INT32_MAX)
+		datlen = (size_t)EV_INT32_MAX;
+	if (datlen > buf->total_len)
+		datlen = buf->total_len;
+	if (datlen == 0)
+		return 0;
+	if (buf->n_file && ev__buf_load_files(buf) < 0)
+		return -1;
+	orig = buf->total_len;
+	buf->n_resv = 0;
+	ev__buf_copy_front(buf, data, datlen);
+	ev__buf_drain(buf, datlen);
+	ev__buf_notify(buf, orig, 0, datlen);
+	return (int)datlen;
+}
+
+int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
+{
+	size_t in_orig, out_orig, n;
+	struct evbuf_chunk **inner;
+
+	if (outbuf == NULL || inbuf == NULL || outbuf == inbuf)
+		return -1;
+	n = inbuf->total_len;
+	if (n == 0)
+		return 0;
+	if (outbuf->freeze_end || inbuf->freeze_start ||
+	    n > EVBUF_MAX - outbuf->total_len)
+		return -1;
+	in_orig = inbuf->total_len;
+	out_orig = outbuf->total_len;
+	inner = inbuf->last_link == &inbuf->first ? NULL : inbuf->last_link;
+	buf_splice_tail(outbuf, inbuf->first, inbuf->last, inner);
+	outbuf->total_len += n;
+	outbuf->n_file += inbuf->n_file;
+	outbuf->n_resv = 0;
+	inbuf->n_file = 0;
+	inbuf->total_len = 0;
+	inbuf->n_resv = 0;
+	buf_reset_chain(inbuf);
+	ev__buf_notify(inbuf, in_orig, 0, n);
+	ev__buf_notify(outbuf, out_orig, n, 0);
+	return 0;
+}
+
+/* Drops an empty tail chunk (only prepend_buffer needs to; it walks). */
+static void buf_drop_empty_last(struct evbuffer *buf)
+{
+	struct evbuf_chunk **link, *c = buf->last;
+
+	if (c == NULL || c->off != 0)
+		return;
+	if (buf->first == c) {
+		buf_reset_chain(buf);
+		ev__chunk_free(buf, c);
+		return;
+	}
+	*buf->last_link = NULL;
+	buf->last =
+	    (struct evbuf_chunk *)(void *)((char *)buf->last_link -
+	                                   offsetof(struct evbuf_chunk, next));
+	for (link = &buf->first; *link != buf->last; link = &(*link)->next)
+		;
+	buf->last_link = link;
+	ev__chunk_free(buf, c);
+}
+
+int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src)
+{
+	size_t n, src_orig, dst_orig;
+	struct evbuf_chunk *tail;
+
+	if (dst == NULL || src == NULL || dst == src)
+		return -1;
+	n = src->total_len;
+	if (n == 0)
+		return 0;
+	if (dst->freeze_start || src->freeze_start ||
+	    n > EVBUF_MAX - dst->total_len)
+		return -1;
+	if (dst->total_len == 0)
+		return evbuffer_add_buffer(dst, src);
+	src_orig = n;
+	dst_orig = dst->total_len;
+	buf_drop_empty_last(src);
+	tail = src->last;
+	tail->next = dst->first;
+	dst->first = src->first;
+	if (dst->last_link == &dst->first)
+		dst->last_link = &tail->next;
+	dst->total_len += n;
+	dst->n_file += src->n_file;
+	dst->n_resv = 0;
+	src->n_file = 0;
+	src->total_len = 0;
+	src->n_resv = 0;
+	buf_reset_chain(src);
+	ev__buf_notify(src, src_orig, 0, n);
+	ev__buf_notify(dst, dst_orig, n, 0);
+	return 0;
+}
+
+int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
+                           size_t datlen)
+{
+	struct evbuf_chunk *c, *part;
+	size_t moved = 0, src_orig, dst_orig;
+
+	if (src == NULL || dst == NULL || src == dst)
+		return -1;
+	if (datlen > (size_t)EV_INT32_MAX)
+		datlen = (size_t)EV_INT32_MAX;
+	if (datlen > src->total_len)
+		datlen = src->total_len;
+	if (datlen == 0)
+		return 0;
+	if (src->freeze_start || dst->freeze_end ||
+	    datlen > EVBUF_MAX - dst->total_len)
+		return -1;
+	if (datlen == src->total_len)
+		return evbuffer_add_buffer(dst, src) < 0 ? -1 : (int)datlen;
+	src_orig = src->total_len;
+	dst_orig = dst->total_len;
+	src->n_resv = 0;
+	dst->n_resv = 0;
+	/* Whole chunks move; datlen < total_len, so `last` never does. */
+	while (src->first->off <= datlen - moved) {
+		c = ev__buf_unlink_first(src);
+		moved += c->off;
+		src->total_len -= c->off;
+		dst->total_len += c->off;
+		ev__buf_append_chunk(dst, c);
+	}
+	if (moved < datlen) {
+		size_t rest = datlen - moved;
+
+		c = src->first;
+		if (c->flags & EVBUF_CH_MEM) {
+			if (ev__buf_add_raw(dst, c->buf + c->misalign, rest) <
+			    0)
+				goto done;
+		} else {
+			/* Shared backing: cut the range, no copy, no read. */
+			part = malloc(sizeof(*part));
+			if (part == NULL)
+				goto done;
+			*part = *c;
+			part->off = rest;
+			part->ext->refcnt++;
+			ev__buf_append_chunk(dst, part);
+			dst->total_len += rest;
+		}
+		ev__buf_drain(src, rest);
+		moved = datlen;
+	}
+done:
+	ev__buf_notify(src, src_orig, 0, moved);
+	ev__buf_notify(dst, dst_orig, moved, 0);
+	return moved > 0 || datlen == 0 ? (int)moved : -1;
+}
+
+int evbuffer_expand(struct evbuffer *buf, size_t datlen)
+{
+	struct evbuf_chunk *c, *n;
+
+	if (buf == NULL || datlen > EVBUF_MAX - buf->total_len)
+		return -1;
+	c = buf->last;
+	if (c != NULL && (c->flags & EVBUF_CH_MEM)) {
+		if (ev__chunk_space(c) >= datlen)
+			return 0;
+		if (chunk_try_realign(c, datlen))
+			return 0;
+	}
+	n = ev__chunk_new_mem(buf, datlen);
+	if (n == NULL)
+		return -1;
+	buf->n_resv = 0;
+	ev__buf_append_chunk(buf, n);
+	return 0;
+}
+
+int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
+                           struct evbuffer_iovec *vec, int n_vec)
+{
+	struct evbuf_chunk *c, *n;
+	size_t want, space;
+
+	if (buf == NULL || vec == NULL || n_vec < 1 || size < 0 ||
+	    buf->freeze_end)
+		return -1;
+	want = size > 0 ? (size_t)size : 1;
+	if (want > EVBUF_MAX - buf->total_len)
+		return -1;
+	c = buf->last;
+	space = c != NULL ? ev__chunk_space(c) : 0;
+	if (n_vec >= 2 && c != NULL && c->off > 0 && space > 0 &&
+	    space < want) {
+		/* Use the tail of the last chunk and one new chunk. */
+		n = ev__chunk_new_mem(buf, want - space);
+		if (n == NULL)
+			return -1;
+		ev__buf_append_chunk(buf, n);
+		buf->resv_chunk[0] = c;
+		buf->resv[0] = c->buf + c->misalign + c->off;
+		buf->resv_len[0] = space;
+		buf->resv_chunk[1] = n;
+		buf->resv[1] = n->buf;
+		buf->resv_len[1] = n->size;
+		buf->n_resv = 2;
+	} else {
+		if (evbuffer_expand(buf, want) < 0)
+			return -1;
+		c = buf->last;
+		buf->resv_chunk[0] = c;
+		buf->resv[0] = c->buf + c->misalign + c->off;
+		buf->resv_len[0] = ev__chunk_space(c);
+		buf->n_resv = 1;
+	}
+	vec[0].iov_base = buf->resv[0];
+	vec[0].iov_len = buf->resv_len[0];
+	if (buf->n_resv == 2) {
+		vec[1].iov_base = buf->resv[1];
+		vec[1].iov_len = buf->resv_len[1];
+	}
+	return buf->n_resv;
+}
+
+int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
+                          int n_vecs)
+{
+	size_t added = 0, orig;
+	int i;
+
+	if (buf == NULL || n_vecs < 0 || (n_vecs > 0 && vec == NULL))
+		return -1;
+	if (n_vecs == 0)
+		return 0;
+	if (n_vecs > buf->n_resv)
+		return -1;
+	for (i = 0; i < n_vecs; i++) {
+		struct evbuf_chunk *c = buf->resv_chunk[i];
+
+		/* The reservation is stale if the tail moved since. */
+		if (vec[i].iov_base != buf->resv[i] ||
+		    vec[i].iov_len > buf->resv_len[i] ||
+		    c->buf + c->misalign + c->off != buf->resv[i])
+			return -1;
+		added += vec[i].iov_len;
+	}
+	orig = buf->total_len;
+	for (i = 0; i < n_vecs; i++)
+		buf->resv_chunk[i]->off += vec[i].iov_len;
+	buf->total_len += added;
+	buf->n_resv = 0;
+	ev__buf_notify(buf, orig, added, 0);
+	return 0;
+}
+
+static void ext_cleanup_noop(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	(void)arg;
+}
+
+int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
+                           size_t datlen, evbuffer_ref_cleanup_cb cleanupfn,
+                           void *cleanupfn_arg)
+{
+	struct evbuf_chunk *c;
+	struct evbuf_ext *e;
+	size_t orig;
+
+	if (outbuf == NULL || (data == NULL && datlen > 0) ||
+	    outbuf->freeze_end || datlen > EVBUF_MAX - outbuf->total_len)
+		return -1;
+	if (datlen == 0) {
+		/* Nothing is kept, so the memory is released at once. */
+		if (cleanupfn != NULL)
+			cleanupfn(data, datlen, cleanupfn_arg);
+		return 0;
+	}
+	c = malloc(sizeof(*c));
+	e = malloc(sizeof(*e));
+	if (c == NULL || e == NULL) {
+		free(c);
+		free(e);
+		return -1;
+	}
+	e->refcnt = 1;
+	e->fd = -1;
+	e->cleanup = cleanupfn != NULL ? cleanupfn : ext_cleanup_noop;
+	e->cleanup_arg = cleanupfn_arg;
+	e->data = data;
+	e->len = datlen;
+	/* The library never writes through buf for REF chunks. */
+	c->buf = (unsigned char *)(ev_uintptr_t)data;
+	c->size = datlen;
+	c->misalign = 0;
+	c->off = datlen;
+	c->flags = EVBUF_CH_REF;
+	c->ext = e;
+	orig = outbuf->total_len;
+	outbuf->n_resv = 0;
+	ev__buf_append_chunk(outbuf, c);
+	outbuf->total_len += datlen;
+	ev__buf_notify(outbuf, orig, datlen, 0);
+	return 0;
+}
+
+int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
+{
+	struct evbuf_chunk *c;
+	size_t space, orig;
+	va_list aq;
+	char *tail = NULL;
+	int n;
+
+	if (buf == NULL || fmt == NULL || buf->freeze_end)
+		return -1;
+	c = buf->last;
+	space = c != NULL ? ev__chunk_space(c) : 0;
+	if (space > 0)
+		tail = (char *)c->buf + c->misalign + c->off;
+	va_copy(aq, ap);
+	n = vsnprintf(tail, space, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= space) {
+		/* Did not fit (or no room for the NUL): make room, redo. */
+		if (evbuffer_expand(buf, (size_t)n + 1) < 0)
+			return -1;
+		c = buf->last;
+		tail = (char *)c->buf + c->misalign + c->off;
+		va_copy(aq, ap);
+		n = vsnprintf(tail, (size_t)n + 1, fmt, aq);
+		va_end(aq);
+		if (n < 0)
+			return -1;
+	}
+	if ((size_t)n > EVBUF_MAX - buf->total_len)
+		return -1;
+	orig = buf->total_len;
+	c->off += (size_t)n;
+	buf->total_len += (size_t)n;
+	buf->n_resv = 0;
+	ev__buf_notify(buf, orig, (size_t)n, 0);
+	return n;
+}
+
+int evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = evbuffer_add_vprintf(buf, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int evbuffer_prepend(struct evbuffer *buf, const void *data, size_t size)
+{
+	struct evbuf_chunk *c, *n;
+	size_t orig;
+
+	if (buf == NULL || (data == NULL && size > 0) || buf->freeze_start ||
+	    size > EVBUF_MAX - buf->total_len)
+		return -1;
+	if (size == 0)
+		return 0;
+	orig = buf->total_len;
+	buf->n_resv = 0;
+	if (orig == 0) {
+		if (ev__buf_add_raw(buf, data, size) < 0)
+			return -1;
+		ev__buf_notify(buf, orig, size, 0);
+		return 0;
+	}
+	c = buf->first;
+	if ((c->flags & EVBUF_CH_MEM) && c->misalign >= size) {
+		c->misalign -= size;
+		c->off += size;
+		memcpy(c->buf + c->misalign, data, size);
+	} else {
+		n = ev__chunk_new_mem(buf, size);
+		if (n == NULL)
+			return -1;
+		/* Data at the end of the chunk: later prepends fit before. */
+		n->misalign = n->size - size;
+		n->off = size;
+		memcpy(n->buf + n->misalign, data, size);
+		n->next = buf->first;
+		buf->first = n;
+		if (buf->last_link == &buf->first)
+			buf->last_link = &n->next;
+	}
+	buf->total_len += size;
+	ev__buf_notify(buf, orig, size, 0);
+	return 0;
+}
+
+int evbuffer_freeze(struct evbuffer *buf, int at_front)
+{
+	if (buf == NULL)
+		return -1;
+	if (at_front)
+		buf->freeze_start = 1;
+	else
+		buf->freeze_end = 1;
+	return 0;
+}
+
+int evbuffer_unfreeze(struct evbuffer *buf, int at_front)
+{
+	if (buf == NULL)
+		return -1;
+	if (at_front)
+		buf->freeze_start = 0;
+	else
+		buf->freeze_end = 0;
+	return 0;
+}
+
+unsigned char *evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
+{
+	struct evbuf_chunk *dst, *s, **link;
+	size_t want, remaining, take;
+
+	if (buf == NULL)
+		return NULL;
+	want = size < 0 ? buf->total_len : (size_t)size;
+	if (want == 0 || want > buf->total_len)
+		return NULL;
+	if (buf->n_file && ev__buf_load_files(buf) < 0)
+		return NULL;
+	dst = buf->first;
+	if (dst->off >= want)
+		return dst->buf + dst->misalign;
+	buf->n_resv = 0;
+	if ((dst->flags & EVBUF_CH_MEM) && dst->size >= want) {
+		memmove(dst->buf, dst->buf + dst->misalign, dst->off);
+		dst->misalign = 0;
+		remaining = want - dst->off;
+	} else {
+		dst = ev__chunk_new_mem(buf, want);
+		if (dst == NULL)
+			return NULL;
+		dst->next = buf->first;
+		buf->first = dst;
+		if (buf->last_link == &buf->first)
+			buf->last_link = &dst->next;
+		remaining = want;
+	}
+	link = &dst->next;
+	while (remaining > 0) {
+		s = *link;
+		take = s->off < remaining ? s->off : remaining;
+		memcpy(dst->buf + dst->misalign + dst->off,
+		       s->buf + s->misalign, take);
+		dst->off += take;
+		remaining -= take;
+		if (take < s->off) {
+			s->misalign += take;
+			s->off -= take;
+			break;
+		}
+		*link = s->next;
+		if (s == buf->last) {
+			buf->last = dst;
+			buf->last_link = &buf->first;
+		} else if (buf->last_link == &s->next) {
+			buf->last_link = link;
+		}
+		ev__chunk_free(buf, s);
+	}
+	return dst->buf + dst->misalign;
+}
+
+/* Callback registry. */
+static struct evbuffer_cb_entry *buf_new_cb(struct evbuffer *buf, void *arg)
+{
+	struct evbuffer_cb_entry *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->arg = arg;
+	e->flags = EVBUFFER_CB_ENABLED;
+	e->next = buf->cbs;
+	buf->cbs = e;
+	return e;
+}
+
+static void buf_drop_cb(struct evbuffer *buf, struct evbuffer_cb_entry *e)
+{
+	e->removed = 1;
+	buf->cb_removed = 1;
+	if (buf->cb_depth == 0)
+		buf_sweep_cbs(buf);
+}
+
+struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buffer,
+                                          evbuffer_cb_func cb, void *cbarg)
+{
+	struct evbuffer_cb_entry *e;
+
+	if (buffer == NULL || cb == NULL)
+		return NULL;
+	e = buf_new_cb(buffer, cbarg);
+	if (e != NULL)
+		e->u.cb = cb;
+	return e;
+}
+
+int evbuffer_remove_cb_entry(struct evbuffer *buffer,
+                             struct evbuffer_cb_entry *ent)
+{
+	struct evbuffer_cb_entry *e;
+
+	if (buffer == NULL)
+		return -1;
+	for (e = buffer->cbs; e != NULL; e = e->next) {
+		if (e == ent && !e->removed) {
+			buf_drop_cb(buffer, e);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb_func cb,
+                       void *cbarg)
+{
+	struct evbuffer_cb_entry *e;
+
+	if (buffer == NULL)
+		return -1;
+	for (e = buffer->cbs; e != NULL; e = e->next) {
+		if (!e->removed && !e->obsolete && e->u.cb == cb &&
+		    e->arg == cbarg) {
+			buf_drop_cb(buffer, e);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int evbuffer_cb_set_flags(struct evbuffer *buffer, struct evbuffer_cb_entry *cb,
+                          ev_uint32_t flags)
+{
+	(void)buffer;
+	if (cb == NULL)
+		return -1;
+	cb->flags |= flags & EVBUFFER_CB_ENABLED;
+	return 0;
+}
+
+int evbuffer_cb_clear_flags(struct evbuffer *buffer,
+                            struct evbuffer_cb_entry *cb, ev_uint32_t flags)
+{
+	(void)buffer;
+	if (cb == NULL)
+		return -1;
+	cb->flags &= ~(flags & EVBUFFER_CB_ENABLED);
+	return 0;
+}
+
+void evbuffer_setcb(struct evbuffer *buffer, evbuffer_cb cb, void *cbarg)
+{
+	struct evbuffer_cb_entry *e;
+
+	if (buffer == NULL)
+		return;
+	for (e = buffer->cbs; e != NULL; e = e->next)
+		e->removed = 1;
+	buffer->cb_removed = 1;
+	if (buffer->cb_depth == 0)
+		buf_sweep_cbs(buffer);
+	if (cb == NULL)
+		return;
+	e = buf_new_cb(buffer, cbarg);
+	if (e == NULL) {
+		ev__log(EVENT_LOG_WARN, "evbuffer_setcb: out of memory");
+		return;
+	}
+	e->u.cb_obsolete = cb;
+	e->obsolete = 1;
+}

@@ -1,0 +1,9 @@
+/**
+ * @file event2/http_struct.h
+ * @brief libevent 2.x header name; libev declares everything of libev-http
+ * in <evhttp.h>.
+ */
+#ifndef LIBEV_EVENT2_HTTP_STRUCT_H
+#define LIBEV_EVENT2_HTTP_STRUCT_H
+#include <evhttp.h>
+#endif
