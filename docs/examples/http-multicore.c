@@ -200,17 +200,21 @@ int main(int argc, char **argv)
 	printf("listening on %s:%d with %d threads\n", addr, port, nthreads);
 	fflush(stdout);
 
-	for (i = 0; i < nthreads; i++)
+	ret = 0;
+	for (i = 0; i < nthreads; i++) {
 		if (pthread_create(&workers[i].thr, NULL, worker_main,
 		                   &workers[i]) != 0) {
 			fprintf(stderr, "pthread_create failed\n");
-			/* The ones started stop with the signal as usual. */
+			/* Stop the threads already running the way a user
+			 * would: every base watches SIGTERM. */
 			nthreads = i;
+			ret = 1;
+			raise(SIGTERM);
 			break;
 		}
+	}
 	for (i = 0; i < nthreads; i++)
 		pthread_join(workers[i].thr, NULL);
-	ret = 0;
 out:
 	for (i = 0; i < MAX_THREADS; i++)
 		worker_free(&workers[i]);
