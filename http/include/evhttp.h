@@ -17,9 +17,10 @@
  * | request target (evhttp_set_max_uri_size) | 8 KiB | 414 |
  * | body (evhttp_set_max_body_size) | 16 MiB | 413 |
  * | fields per message | 128 | 431 |
- * | idle keep-alive / read / write timeout (evhttp_set_timeout) | 60 s | close |
- * | time to receive a request head (evhttp_set_request_timeout_tv) | 30 s | 408 |
- * | concurrent connections (evhttp_set_max_connections) | 10000 | accept paused |
+ * | idle keep-alive / read / write timeout (evhttp_set_timeout) | 60 s | close
+ * | | time to receive a request head (evhttp_set_request_timeout_tv) | 30 s |
+ * 408 | | concurrent connections (evhttp_set_max_connections) | 10000 | accept
+ * paused |
  *
  * Threading: an evhttp, its connections and requests belong to the thread
  * that runs their event base.
@@ -45,19 +46,19 @@ struct bufferevent;
 
 /** @name Response codes (values fixed by HTTP)
  * @{ */
-#define HTTP_OK 200           /**< The request succeeded. */
-#define HTTP_NOCONTENT 204    /**< The request succeeded, no body. */
-#define HTTP_MOVEPERM 301     /**< The resource moved permanently. */
-#define HTTP_MOVETEMP 302     /**< The resource moved temporarily. */
-#define HTTP_NOTMODIFIED 304  /**< The cached copy is still good. */
-#define HTTP_BADREQUEST 400   /**< The request could not be parsed. */
-#define HTTP_NOTFOUND 404     /**< No such resource. */
-#define HTTP_BADMETHOD 405    /**< Method not allowed for the resource. */
-#define HTTP_ENTITYTOOLARGE 413 /**< The body is too large. */
+#define HTTP_OK                200 /**< The request succeeded. */
+#define HTTP_NOCONTENT         204 /**< The request succeeded, no body. */
+#define HTTP_MOVEPERM          301 /**< The resource moved permanently. */
+#define HTTP_MOVETEMP          302 /**< The resource moved temporarily. */
+#define HTTP_NOTMODIFIED       304 /**< The cached copy is still good. */
+#define HTTP_BADREQUEST        400 /**< The request could not be parsed. */
+#define HTTP_NOTFOUND          404 /**< No such resource. */
+#define HTTP_BADMETHOD         405 /**< Method not allowed for the resource. */
+#define HTTP_ENTITYTOOLARGE    413 /**< The body is too large. */
 #define HTTP_EXPECTATIONFAILED 417 /**< The Expect field cannot be met. */
-#define HTTP_INTERNAL 500     /**< Internal error. */
-#define HTTP_NOTIMPLEMENTED 501 /**< Method not implemented. */
-#define HTTP_SERVUNAVAIL 503  /**< The server is not available. */
+#define HTTP_INTERNAL          500 /**< Internal error. */
+#define HTTP_NOTIMPLEMENTED    501 /**< Method not implemented. */
+#define HTTP_SERVUNAVAIL       503 /**< The server is not available. */
 /** @} */
 
 /** Default port of HTTP. */
@@ -176,10 +177,11 @@ void evhttp_free(struct evhttp *http);
  * @return 0 on success, -1 on failure (errno set).
  */
 int evhttp_bind_socket(struct evhttp *http, const char *address,
-    ev_uint16_t port);
+                       ev_uint16_t port);
 /** Like evhttp_bind_socket(), returning a handle to the bound socket. */
-struct evhttp_bound_socket *evhttp_bind_socket_with_handle(
-    struct evhttp *http, const char *address, ev_uint16_t port);
+struct evhttp_bound_socket *evhttp_bind_socket_with_handle(struct evhttp *http,
+                                                           const char *address,
+                                                           ev_uint16_t port);
 /**
  * Accepts connections on an already listening socket `fd`; the server
  * closes it when freed.
@@ -187,14 +189,13 @@ struct evhttp_bound_socket *evhttp_bind_socket_with_handle(
  */
 int evhttp_accept_socket(struct evhttp *http, evutil_socket_t fd);
 /** Like evhttp_accept_socket(), returning a handle to the socket. */
-struct evhttp_bound_socket *evhttp_accept_socket_with_handle(
-    struct evhttp *http, evutil_socket_t fd);
+struct evhttp_bound_socket *
+evhttp_accept_socket_with_handle(struct evhttp *http, evutil_socket_t fd);
 /** The listening socket of a handle. */
-evutil_socket_t evhttp_bound_socket_get_fd(
-    struct evhttp_bound_socket *bound);
+evutil_socket_t evhttp_bound_socket_get_fd(struct evhttp_bound_socket *bound);
 /** Stops listening on one socket and closes it. */
 void evhttp_del_accept_socket(struct evhttp *http,
-    struct evhttp_bound_socket *bound);
+                              struct evhttp_bound_socket *bound);
 
 /**
  * Calls `cb` for requests whose path (the target without its query) is
@@ -202,7 +203,7 @@ void evhttp_del_accept_socket(struct evhttp *http,
  * @return 0, -1 if `path` already has a callback or on error.
  */
 int evhttp_set_cb(struct evhttp *http, const char *path, evhttp_request_cb cb,
-    void *arg);
+                  void *arg);
 /** Removes the callback of `path`. @return 0, or -1 if there was none. */
 int evhttp_del_cb(struct evhttp *http, const char *path);
 /**
@@ -220,7 +221,8 @@ void evhttp_set_gencb(struct evhttp *http, evhttp_request_cb cb, void *arg);
  * This is a libev extension.
  */
 void evhttp_set_header_cb(struct evhttp *http,
-    int (*cb)(struct evhttp_request *req, void *arg), void *arg);
+                          int (*cb)(struct evhttp_request *req, void *arg),
+                          void *arg);
 /**
  * Sets the idle keep-alive timeout and the read/write inactivity timeout
  * of connections, in seconds (default 60).
@@ -234,10 +236,10 @@ void evhttp_set_timeout_tv(struct evhttp *http, const struct timeval *tv);
  * and closes.  A libev extension.
  */
 void evhttp_set_request_timeout_tv(struct evhttp *http,
-    const struct timeval *tv);
+                                   const struct timeval *tv);
 /** Maximum size of a request's header section, bytes (431 beyond). */
 void evhttp_set_max_headers_size(struct evhttp *http,
-    ev_ssize_t max_headers_size);
+                                 ev_ssize_t max_headers_size);
 /** Maximum size of a request body, bytes (413 beyond). */
 void evhttp_set_max_body_size(struct evhttp *http, ev_ssize_t max_body_size);
 /** Maximum length of a request target, bytes (414 beyond). libev. */
@@ -266,30 +268,30 @@ int evhttp_get_connection_count(struct evhttp *http);
  * phrase) and finishes the request.
  */
 void evhttp_send_error(struct evhttp_request *req, int error,
-    const char *reason);
+                       const char *reason);
 /**
  * Sends a complete reply: status, `output_headers` and `databuf` (may be
  * NULL; drained) as the body with a Content-Length.  Finishes the request.
  */
-void evhttp_send_reply(struct evhttp_request *req, int code,
-    const char *reason, struct evbuffer *databuf);
+void evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
+                       struct evbuffer *databuf);
 /**
  * Starts a streamed reply: sends the status and headers, then the body
  * follows through evhttp_send_reply_chunk() (chunked for HTTP/1.1
  * clients, until close for HTTP/1.0 ones).
  */
 void evhttp_send_reply_start(struct evhttp_request *req, int code,
-    const char *reason);
+                             const char *reason);
 /** Sends the contents of `databuf` (drained) as one piece of the body. */
 void evhttp_send_reply_chunk(struct evhttp_request *req,
-    struct evbuffer *databuf);
+                             struct evbuffer *databuf);
 /**
  * Like evhttp_send_reply_chunk(), then calls `cb` once everything queued
  * so far has been written to the socket: the way to stream a large reply
  * without buffering it all (send the next piece from `cb`).
  */
-void evhttp_send_reply_chunk_with_cb(struct evhttp_request *req,
-    struct evbuffer *databuf,
+void evhttp_send_reply_chunk_with_cb(
+    struct evhttp_request *req, struct evbuffer *databuf,
     void (*cb)(struct evhttp_connection *evcon, void *arg), void *arg);
 /** Ends a streamed reply and finishes the request. */
 void evhttp_send_reply_end(struct evhttp_request *req);
@@ -318,37 +320,37 @@ int evhttp_request_is_owned(struct evhttp_request *req);
  * evhttp_set_header_cb()).
  */
 void evhttp_request_set_chunked_cb(struct evhttp_request *req,
-    evhttp_request_cb cb);
+                                   evhttp_request_cb cb);
 /**
  * Client side: calls `cb` once the response head has arrived; returning -1
  * cancels the request.
  */
 void evhttp_request_set_header_cb(struct evhttp_request *req,
-    int (*cb)(struct evhttp_request *req, void *arg));
+                                  int (*cb)(struct evhttp_request *req,
+                                            void *arg));
 /** Client side: calls `cb` with the reason when the request fails. */
 void evhttp_request_set_error_cb(struct evhttp_request *req,
-    void (*cb)(enum evhttp_request_error err, void *arg));
+                                 void (*cb)(enum evhttp_request_error err,
+                                            void *arg));
 /** The connection a request travels on (NULL if none yet). */
-struct evhttp_connection *evhttp_request_get_connection(
-    struct evhttp_request *req);
+struct evhttp_connection *
+evhttp_request_get_connection(struct evhttp_request *req);
 /** The request target. */
 const char *evhttp_request_get_uri(const struct evhttp_request *req);
 /** 1.3 name of evhttp_request_get_uri(). */
 const char *evhttp_request_uri(struct evhttp_request *req);
 /** The method. */
-enum evhttp_cmd_type evhttp_request_get_command(
-    const struct evhttp_request *req);
+enum evhttp_cmd_type
+evhttp_request_get_command(const struct evhttp_request *req);
 /** The response status code. */
 int evhttp_request_get_response_code(const struct evhttp_request *req);
 /** The response reason phrase. */
-const char *evhttp_request_get_response_code_line(
-    const struct evhttp_request *req);
+const char *
+evhttp_request_get_response_code_line(const struct evhttp_request *req);
 /** The received header fields. */
-struct evkeyvalq *evhttp_request_get_input_headers(
-    struct evhttp_request *req);
+struct evkeyvalq *evhttp_request_get_input_headers(struct evhttp_request *req);
 /** The header fields to send. */
-struct evkeyvalq *evhttp_request_get_output_headers(
-    struct evhttp_request *req);
+struct evkeyvalq *evhttp_request_get_output_headers(struct evhttp_request *req);
 /** The received body. */
 struct evbuffer *evhttp_request_get_input_buffer(struct evhttp_request *req);
 /** The body to send. */
@@ -369,16 +371,17 @@ const char *evhttp_request_get_host(struct evhttp_request *req);
  * @return the connection, or NULL (out of memory).
  */
 struct evhttp_connection *evhttp_connection_base_new(struct event_base *base,
-    struct evdns_base *dnsbase, const char *address, ev_uint16_t port);
+                                                     struct evdns_base *dnsbase,
+                                                     const char *address,
+                                                     ev_uint16_t port);
 /** 1.3 API: evhttp_connection_base_new() on the current base. */
 struct evhttp_connection *evhttp_connection_new(const char *address,
-    ev_uint16_t port);
+                                                ev_uint16_t port);
 /** 1.3 API: moves a connection (with nothing pending) to `base`. */
 void evhttp_connection_set_base(struct evhttp_connection *evcon,
-    struct event_base *base);
+                                struct event_base *base);
 /** The base of a connection. */
-struct event_base *evhttp_connection_get_base(
-    struct evhttp_connection *evcon);
+struct event_base *evhttp_connection_get_base(struct evhttp_connection *evcon);
 /**
  * Frees a connection.  Client side: pending requests are freed without
  * their callbacks (requests the program owns are only detached).  The
@@ -388,40 +391,42 @@ struct event_base *evhttp_connection_get_base(
 void evhttp_connection_free(struct evhttp_connection *evcon);
 /** Sets the connect, read and write timeouts at once, seconds (-1: default). */
 void evhttp_connection_set_timeout(struct evhttp_connection *evcon,
-    int timeout_in_secs);
+                                   int timeout_in_secs);
 /** evhttp_connection_set_timeout() with a timeval. */
 void evhttp_connection_set_timeout_tv(struct evhttp_connection *evcon,
-    const struct timeval *tv);
+                                      const struct timeval *tv);
 /** Timeout of the TCP connect (default 45 s). */
-void evhttp_connection_set_connect_timeout_tv(
-    struct evhttp_connection *evcon, const struct timeval *tv);
+void evhttp_connection_set_connect_timeout_tv(struct evhttp_connection *evcon,
+                                              const struct timeval *tv);
 /** Timeout while waiting for response bytes (default 50 s). */
 void evhttp_connection_set_read_timeout_tv(struct evhttp_connection *evcon,
-    const struct timeval *tv);
+                                           const struct timeval *tv);
 /** Timeout while a request cannot be written (default 50 s). */
 void evhttp_connection_set_write_timeout_tv(struct evhttp_connection *evcon,
-    const struct timeval *tv);
+                                            const struct timeval *tv);
 /**
  * How many times a request is retried after the connection failed before
  * any of its response arrived (default 0; -1: forever).
  */
 void evhttp_connection_set_retries(struct evhttp_connection *evcon,
-    int retry_max);
+                                   int retry_max);
 /** Delay before the first retry (doubles each time; default 2 s). */
 void evhttp_connection_set_initial_retry_tv(struct evhttp_connection *evcon,
-    const struct timeval *tv);
+                                            const struct timeval *tv);
 /** Calls `cb` whenever the connection closes. */
 void evhttp_connection_set_closecb(struct evhttp_connection *evcon,
-    void (*cb)(struct evhttp_connection *evcon, void *arg), void *arg);
+                                   void (*cb)(struct evhttp_connection *evcon,
+                                              void *arg),
+                                   void *arg);
 /** The peer's numeric address and port; *address stays owned by evcon. */
-void evhttp_connection_get_peer(struct evhttp_connection *evcon,
-    char **address, ev_uint16_t *port);
+void evhttp_connection_get_peer(struct evhttp_connection *evcon, char **address,
+                                ev_uint16_t *port);
 /** Maximum size of a response header section (client). */
 void evhttp_connection_set_max_headers_size(struct evhttp_connection *evcon,
-    ev_ssize_t new_max_headers_size);
+                                            ev_ssize_t new_max_headers_size);
 /** Maximum size of a response body (client). */
 void evhttp_connection_set_max_body_size(struct evhttp_connection *evcon,
-    ev_ssize_t new_max_body_size);
+                                         ev_ssize_t new_max_body_size);
 /** The server a server-side connection belongs to (NULL for clients). */
 struct evhttp *evhttp_connection_get_server(struct evhttp_connection *evcon);
 /**
@@ -431,7 +436,8 @@ struct evhttp *evhttp_connection_get_server(struct evhttp_connection *evcon);
  * @return 0, or -1 (invalid arguments; the request is freed).
  */
 int evhttp_make_request(struct evhttp_connection *evcon,
-    struct evhttp_request *req, enum evhttp_cmd_type type, const char *uri);
+                        struct evhttp_request *req, enum evhttp_cmd_type type,
+                        const char *uri);
 /**
  * Cancels a pending client request: its callback will not run.  A request
  * already on the wire closes the connection (the next one reconnects).
@@ -445,7 +451,7 @@ void evhttp_cancel_request(struct evhttp_request *req);
 
 /** First value of `key` (case-insensitive), or NULL. */
 const char *evhttp_find_header(const struct evkeyvalq *headers,
-    const char *key);
+                               const char *key);
 /** Removes the first field named `key`. @return 0, or -1 if none. */
 int evhttp_remove_header(struct evkeyvalq *headers, const char *key);
 /**
@@ -454,7 +460,7 @@ int evhttp_remove_header(struct evkeyvalq *headers, const char *key);
  * @return 0, or -1.
  */
 int evhttp_add_header(struct evkeyvalq *headers, const char *key,
-    const char *value);
+                      const char *value);
 /** Removes and frees every field. */
 void evhttp_clear_headers(struct evkeyvalq *headers);
 /** @} */

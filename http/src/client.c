@@ -18,18 +18,18 @@
 
 void ev__http_client_defer(struct evhttp_connection *evcon);
 void ev__http_client_fail_all(struct evhttp_connection *evcon,
-    enum evhttp_request_error err);
+                              enum evhttp_request_error err);
 void ev__http_client_cancel_lookup(struct evhttp_connection *evcon);
 
 enum { TIMER_NONE, TIMER_CONNECT, TIMER_RETRY };
 
 static void cli_connect(struct evhttp_connection *evcon);
 static void cli_lost(struct evhttp_connection *evcon,
-    enum evhttp_request_error err);
+                     enum evhttp_request_error err);
 
 /* Resolution without a DNS base: numeric addresses and "localhost". */
 int ev__http_resolve_numeric(const char *host, ev_uint16_t port,
-    struct sockaddr_storage *ss, socklen_t *len)
+                             struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
@@ -78,7 +78,9 @@ static void cli_timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 struct evhttp_connection *evhttp_connection_base_new(struct event_base *base,
-    struct evdns_base *dnsbase, const char *address, ev_uint16_t port)
+                                                     struct evdns_base *dnsbase,
+                                                     const char *address,
+                                                     ev_uint16_t port)
 {
 	struct evhttp_connection *evcon;
 
@@ -107,14 +109,14 @@ struct evhttp_connection *evhttp_connection_base_new(struct event_base *base,
 }
 
 struct evhttp_connection *evhttp_connection_new(const char *address,
-    ev_uint16_t port)
+                                                ev_uint16_t port)
 {
 	return evhttp_connection_base_new(ev__http_current_base(), NULL,
-	    address, port);
+	                                  address, port);
 }
 
 void evhttp_connection_set_base(struct evhttp_connection *evcon,
-    struct event_base *base)
+                                struct event_base *base)
 {
 	struct event *t, *d;
 
@@ -147,8 +149,7 @@ static int tv_ok(const struct timeval *tv)
 	return tv && (tv->tv_sec > 0 || tv->tv_usec > 0);
 }
 
-void evhttp_connection_set_timeout(struct evhttp_connection *evcon,
-    int secs)
+void evhttp_connection_set_timeout(struct evhttp_connection *evcon, int secs)
 {
 	struct timeval tv = {secs, 0};
 
@@ -164,7 +165,7 @@ void evhttp_connection_set_timeout(struct evhttp_connection *evcon,
 }
 
 void evhttp_connection_set_timeout_tv(struct evhttp_connection *evcon,
-    const struct timeval *tv)
+                                      const struct timeval *tv)
 {
 	if (!tv_ok(tv)) {
 		evhttp_connection_set_timeout(evcon, -1);
@@ -175,51 +176,51 @@ void evhttp_connection_set_timeout_tv(struct evhttp_connection *evcon,
 	evcon->write_tv = *tv;
 	if (evcon->bev && evcon->connected)
 		bufferevent_set_timeouts(evcon->bev, &evcon->read_tv,
-		    &evcon->write_tv);
+		                         &evcon->write_tv);
 }
 
-void evhttp_connection_set_connect_timeout_tv(
-    struct evhttp_connection *evcon, const struct timeval *tv)
+void evhttp_connection_set_connect_timeout_tv(struct evhttp_connection *evcon,
+                                              const struct timeval *tv)
 {
 	if (tv_ok(tv))
 		evcon->connect_tv = *tv;
 }
 
 void evhttp_connection_set_read_timeout_tv(struct evhttp_connection *evcon,
-    const struct timeval *tv)
+                                           const struct timeval *tv)
 {
 	if (tv_ok(tv))
 		evcon->read_tv = *tv;
 }
 
 void evhttp_connection_set_write_timeout_tv(struct evhttp_connection *evcon,
-    const struct timeval *tv)
+                                            const struct timeval *tv)
 {
 	if (tv_ok(tv))
 		evcon->write_tv = *tv;
 }
 
 void evhttp_connection_set_retries(struct evhttp_connection *evcon,
-    int retry_max)
+                                   int retry_max)
 {
 	evcon->retry_max = retry_max;
 }
 
 void evhttp_connection_set_initial_retry_tv(struct evhttp_connection *evcon,
-    const struct timeval *tv)
+                                            const struct timeval *tv)
 {
 	if (tv_ok(tv))
 		evcon->retry_tv = *tv;
 }
 
 void evhttp_connection_set_max_headers_size(struct evhttp_connection *evcon,
-    ev_ssize_t n)
+                                            ev_ssize_t n)
 {
 	evcon->max_head = n > 0 ? (size_t)n : 16 * 1024;
 }
 
 void evhttp_connection_set_max_body_size(struct evhttp_connection *evcon,
-    ev_ssize_t n)
+                                         ev_ssize_t n)
 {
 	evcon->max_body = n >= 0 ? (uint64_t)n : UINT64_MAX;
 }
@@ -227,7 +228,7 @@ void evhttp_connection_set_max_body_size(struct evhttp_connection *evcon,
 /* ---- completing and failing requests --------------------------------- */
 
 static void cli_dequeue(struct evhttp_connection *evcon,
-    struct evhttp_request *req)
+                        struct evhttp_request *req)
 {
 	if (req->priv->queued) {
 		TAILQ_REMOVE(&evcon->requests, req->priv, link);
@@ -237,7 +238,8 @@ static void cli_dequeue(struct evhttp_connection *evcon,
 
 /* Runs the failure callbacks of req (unless cancelled) and frees it. */
 static void cli_fail_req(struct evhttp_connection *evcon,
-    struct evhttp_request *req, enum evhttp_request_error err)
+                         struct evhttp_request *req,
+                         enum evhttp_request_error err)
 {
 	struct evhttp_request_private *p = req->priv;
 
@@ -257,7 +259,7 @@ static void cli_fail_req(struct evhttp_connection *evcon,
 }
 
 void ev__http_client_fail_all(struct evhttp_connection *evcon,
-    enum evhttp_request_error err)
+                              enum evhttp_request_error err)
 {
 	struct evhttp_request_private *p;
 
@@ -286,11 +288,12 @@ static void cli_close(struct evhttp_connection *evcon)
 	evcon->timer_kind = TIMER_NONE;
 	evcon->state = EVCON_IDLE;
 	ev__http_parser_reset(&evcon->parser);
-	TAILQ_FOREACH(p, &evcon->requests, link) {
+	TAILQ_FOREACH(p, &evcon->requests, link)
+	{
 		p->sent = 0;
 		p->got_response = 0;
 		evbuffer_drain(p->req->input_buffer,
-		    evbuffer_get_length(p->req->input_buffer));
+		               evbuffer_get_length(p->req->input_buffer));
 		evhttp_clear_headers(p->req->input_headers);
 	}
 	if (evcon->connected) {
@@ -305,7 +308,7 @@ static void cli_close(struct evhttp_connection *evcon)
 
 /* The connection broke (or timed out): retry or fail the head request. */
 static void cli_lost(struct evhttp_connection *evcon,
-    enum evhttp_request_error err)
+                     enum evhttp_request_error err)
 {
 	struct evhttp_request_private *first = TAILQ_FIRST(&evcon->requests);
 	int got = first && first->got_response;
@@ -313,8 +316,8 @@ static void cli_lost(struct evhttp_connection *evcon,
 	cli_close(evcon);
 	if (evcon->destroy_pending || !first)
 		return;
-	if (!got && (evcon->retry_max < 0 ||
-		     evcon->retry_cnt < evcon->retry_max)) {
+	if (!got &&
+	    (evcon->retry_max < 0 || evcon->retry_cnt < evcon->retry_max)) {
 		struct timeval tv = evcon->retry_tv;
 		int i;
 
@@ -343,7 +346,7 @@ static void cli_lost(struct evhttp_connection *evcon,
 /* ---- sending ----------------------------------------------------------- */
 
 static void cli_write_request(struct evhttp_connection *evcon,
-    struct evhttp_request *req)
+                              struct evhttp_request *req)
 {
 	struct evbuffer *out = bufferevent_get_output(evcon->bev);
 	struct evkeyval *kv;
@@ -353,8 +356,9 @@ static void cli_write_request(struct evhttp_connection *evcon,
 	int n, i;
 
 	evbuffer_add_printf(out, "%s %s HTTP/1.1\r\n",
-	    ev__http_method_name(req->type), req->uri);
-	TAILQ_FOREACH(kv, req->output_headers, next) {
+	                    ev__http_method_name(req->type), req->uri);
+	TAILQ_FOREACH(kv, req->output_headers, next)
+	{
 		if (!ev__http_is_token(kv->key, strlen(kv->key)) ||
 		    !ev__http_valid_value(kv->value))
 			continue;
@@ -367,7 +371,7 @@ static void cli_write_request(struct evhttp_connection *evcon,
 		size_t done = 0;
 
 		n = evbuffer_peek(req->output_buffer, (ev_ssize_t)len, &pos,
-		    vec, 16);
+		                  vec, 16);
 		if (n <= 0)
 			break;
 		if (n > 16)
@@ -382,7 +386,7 @@ static void cli_write_request(struct evhttp_connection *evcon,
 		}
 		len -= done;
 		if (evbuffer_ptr_set(req->output_buffer, &pos, done,
-			EVBUFFER_PTR_ADD) < 0)
+		                     EVBUFFER_PTR_ADD) < 0)
 			break;
 	}
 	req->priv->sent = 1;
@@ -395,8 +399,8 @@ static void cli_send_pending(struct evhttp_connection *evcon)
 	if (!evcon->connected || !evcon->bev)
 		return;
 	TAILQ_FOREACH(p, &evcon->requests, link)
-		if (!p->sent)
-			cli_write_request(evcon, p->req);
+	if (!p->sent)
+		cli_write_request(evcon, p->req);
 }
 
 static void cli_read_cb(struct bufferevent *bev, void *arg);
@@ -404,17 +408,17 @@ static void cli_write_cb(struct bufferevent *bev, void *arg);
 static void cli_event_cb(struct bufferevent *bev, short what, void *arg);
 
 static void cli_connect_to(struct evhttp_connection *evcon,
-    const struct sockaddr *sa, socklen_t len)
+                           const struct sockaddr *sa, socklen_t len)
 {
-	evcon->bev = bufferevent_socket_new(evcon->base, -1,
-	    BEV_OPT_CLOSE_ON_FREE);
+	evcon->bev =
+	    bufferevent_socket_new(evcon->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (!evcon->bev) {
 		evcon->state = EVCON_CLOSED;
 		ev__http_conn_defer(evcon);
 		return;
 	}
 	bufferevent_setcb(evcon->bev, cli_read_cb, cli_write_cb, cli_event_cb,
-	    evcon);
+	                  evcon);
 	evcon->state = EVCON_CONNECTING;
 	evcon->timer_kind = TIMER_CONNECT;
 	event_add(evcon->timer, &evcon->connect_tv);
@@ -490,8 +494,8 @@ static void cli_connect(struct evhttp_connection *evcon)
 
 	if (evcon->bev || evcon->resolving || TAILQ_EMPTY(&evcon->requests))
 		return;
-	if (ev__http_resolve_numeric(evcon->address, evcon->port, &ss,
-		&len) == 0) {
+	if (ev__http_resolve_numeric(evcon->address, evcon->port, &ss, &len) ==
+	    0) {
 		cli_connect_to(evcon, (struct sockaddr *)&ss, len);
 		return;
 	}
@@ -516,7 +520,7 @@ static void cli_connect(struct evhttp_connection *evcon)
 		evcon->timer_kind = TIMER_CONNECT;
 		event_add(evcon->timer, &evcon->connect_tv);
 		r = evdns_getaddrinfo(evcon->dns, evcon->address, port, &hints,
-		    cli_resolved, ctx);
+		                      cli_resolved, ctx);
 		/* NULL: the callback already ran (and may have connected). */
 		if (r && evcon->resolving)
 			evcon->dns_req = r;
@@ -537,7 +541,8 @@ void ev__http_client_defer(struct evhttp_connection *evcon)
 }
 
 int evhttp_make_request(struct evhttp_connection *evcon,
-    struct evhttp_request *req, enum evhttp_cmd_type type, const char *uri)
+                        struct evhttp_request *req, enum evhttp_cmd_type type,
+                        const char *uri)
 {
 	const char *m = ev__http_method_name(type);
 	size_t blen;
@@ -565,23 +570,22 @@ int evhttp_make_request(struct evhttp_connection *evcon,
 	if (!evhttp_find_header(req->output_headers, "Host")) {
 		char host[300];
 		int v6 = strchr(evcon->address, ':') != NULL &&
-			 evcon->address[0] != '[';
+		         evcon->address[0] != '[';
 
 		if (evcon->port == 80)
 			snprintf(host, sizeof(host), v6 ? "[%s]" : "%s",
-			    evcon->address);
+			         evcon->address);
 		else
 			snprintf(host, sizeof(host), v6 ? "[%s]:%u" : "%s:%u",
-			    evcon->address, evcon->port);
+			         evcon->address, evcon->port);
 		evhttp_add_header(req->output_headers, "Host", host);
 	}
 	/* We frame the body ourselves: a caller's framing fields could
 	 * contradict it. */
-	while (evhttp_remove_header(req->output_headers, "Content-Length") ==
-	    0)
+	while (evhttp_remove_header(req->output_headers, "Content-Length") == 0)
 		;
-	while (evhttp_remove_header(req->output_headers,
-		   "Transfer-Encoding") == 0)
+	while (evhttp_remove_header(req->output_headers, "Transfer-Encoding") ==
+	       0)
 		;
 	blen = evbuffer_get_length(req->output_buffer);
 	if (blen > 0 || type == EVHTTP_REQ_POST || type == EVHTTP_REQ_PUT ||
@@ -625,11 +629,11 @@ void evhttp_cancel_request(struct evhttp_request *req)
 /* ---- receiving --------------------------------------------------------- */
 
 static int cli_complete(struct evhttp_connection *evcon,
-    struct evhttp_request *req)
+                        struct evhttp_request *req)
 {
 	struct ev__http_parser *p = &evcon->parser;
-	int keep = p->minor >= 1 ? !p->conn_close :
-				   (p->conn_keepalive && !p->conn_close);
+	int keep = p->minor >= 1 ? !p->conn_close
+	                         : (p->conn_keepalive && !p->conn_close);
 	struct evhttp_request_private *priv = req->priv;
 
 	if (p->framing == EV__HTTP_BODY_EOF)
@@ -689,7 +693,7 @@ static void cli_process(struct evhttp_connection *evcon)
 			p->max_body = evcon->max_body;
 		}
 		r = ev__http_parse(p, v.iov_base, v.iov_len, &used, &body,
-		    &blen);
+		                   &blen);
 		if (r == EV__HTTP_BODY)
 			evbuffer_add(req->input_buffer, body, blen);
 		evbuffer_drain(in, used);
@@ -708,7 +712,7 @@ static void cli_process(struct evhttp_connection *evcon)
 			}
 			if (ev__http_request_take_head(req, p) < 0) {
 				cli_fail_req(evcon, req,
-				    EVREQ_HTTP_BUFFER_ERROR);
+				             EVREQ_HTTP_BUFFER_ERROR);
 				cli_close(evcon);
 				return;
 			}
@@ -726,7 +730,7 @@ static void cli_process(struct evhttp_connection *evcon)
 					return;
 				if (rc < 0) {
 					cli_fail_req(evcon, req,
-					    EVREQ_HTTP_REQUEST_CANCEL);
+					             EVREQ_HTTP_REQUEST_CANCEL);
 					if (!evcon->destroy_pending)
 						cli_close(evcon);
 					return;
@@ -738,7 +742,8 @@ static void cli_process(struct evhttp_connection *evcon)
 				evcon->busy++;
 				first->chunk_cb(req, first->cb_arg);
 				evcon->busy--;
-				evbuffer_drain(req->input_buffer,
+				evbuffer_drain(
+				    req->input_buffer,
 				    evbuffer_get_length(req->input_buffer));
 				if (evcon->destroy_pending)
 					return;
@@ -750,9 +755,9 @@ static void cli_process(struct evhttp_connection *evcon)
 			break;
 		case EV__HTTP_ERROR:
 			cli_fail_req(evcon, req,
-			    p->error == EV__HTTP_E_BODY_TOO_LARGE ?
-				EVREQ_HTTP_DATA_TOO_LONG :
-				EVREQ_HTTP_INVALID_HEADER);
+			             p->error == EV__HTTP_E_BODY_TOO_LARGE
+			                 ? EVREQ_HTTP_DATA_TOO_LONG
+			                 : EVREQ_HTTP_INVALID_HEADER);
 			if (evcon->destroy_pending)
 				return;
 			cli_close(evcon);
@@ -787,7 +792,7 @@ static void cli_event_cb(struct bufferevent *bev, short what, void *arg)
 		evcon->connected = 1;
 		evcon->state = EVCON_READING;
 		bufferevent_set_timeouts(evcon->bev, &evcon->read_tv,
-		    &evcon->write_tv);
+		                         &evcon->write_tv);
 		bufferevent_enable(evcon->bev, EV_READ | EV_WRITE);
 		cli_send_pending(evcon);
 		return;
@@ -821,6 +826,6 @@ static void cli_event_cb(struct bufferevent *bev, short what, void *arg)
 			return;
 		}
 	}
-	cli_lost(evcon, what & BEV_EVENT_EOF ? EVREQ_HTTP_EOF :
-					       EVREQ_HTTP_BUFFER_ERROR);
+	cli_lost(evcon, what & BEV_EVENT_EOF ? EVREQ_HTTP_EOF
+	                                     : EVREQ_HTTP_BUFFER_ERROR);
 }

@@ -11,7 +11,7 @@
 void ev__http_server_defer(struct evhttp_connection *evcon);
 void ev__http_client_defer(struct evhttp_connection *evcon);
 void ev__http_client_fail_all(struct evhttp_connection *evcon,
-    enum evhttp_request_error err);
+                              enum evhttp_request_error err);
 void ev__http_client_cancel_lookup(struct evhttp_connection *evcon);
 
 static void defer_cb(evutil_socket_t fd, short what, void *arg)
@@ -112,14 +112,16 @@ struct evhttp *evhttp_connection_get_server(struct evhttp_connection *evcon)
 }
 
 void evhttp_connection_set_closecb(struct evhttp_connection *evcon,
-    void (*cb)(struct evhttp_connection *, void *), void *arg)
+                                   void (*cb)(struct evhttp_connection *,
+                                              void *),
+                                   void *arg)
 {
 	evcon->closecb = cb;
 	evcon->closecb_arg = arg;
 }
 
-void evhttp_connection_get_peer(struct evhttp_connection *evcon,
-    char **address, ev_uint16_t *port)
+void evhttp_connection_get_peer(struct evhttp_connection *evcon, char **address,
+                                ev_uint16_t *port)
 {
 	*address = evcon->address;
 	*port = evcon->port;

@@ -13,18 +13,18 @@
 #include "parser.h"
 
 /* Defaults documented in evhttp.h. */
-#define EV__HTTP_DEFAULT_TIMEOUT 60
+#define EV__HTTP_DEFAULT_TIMEOUT         60
 #define EV__HTTP_DEFAULT_REQUEST_TIMEOUT 30
-#define EV__HTTP_DEFAULT_MAX_BODY (16 * 1024 * 1024)
+#define EV__HTTP_DEFAULT_MAX_BODY        (16 * 1024 * 1024)
 #define EV__HTTP_DEFAULT_MAX_CONNECTIONS 10000
 #define EV__HTTP_DEFAULT_CONNECT_TIMEOUT 45
-#define EV__HTTP_DEFAULT_IO_TIMEOUT 50
+#define EV__HTTP_DEFAULT_IO_TIMEOUT      50
 /* Input held for a pipelined request while the previous one is answered. */
 #define EV__HTTP_PIPELINE_HIGHWATER (64 * 1024)
 /* After an error reply, how long and how much we keep reading (and
  * discarding) so the close does not turn into a reset that destroys the
  * reply in the client's receive buffer. */
-#define EV__HTTP_LINGER_SECS 2
+#define EV__HTTP_LINGER_SECS  2
 #define EV__HTTP_LINGER_BYTES (1024 * 1024)
 
 TAILQ_HEAD(ev__http_reqq, evhttp_request_private);
@@ -92,13 +92,13 @@ struct evhttp_connection {
 	char *bind_address;
 
 	struct ev__http_parser parser;
-	struct ev__http_reqq requests; /* server: current; client: queue */
+	struct ev__http_reqq requests;  /* server: current; client: queue */
 	struct evhttp_request *reading; /* the message being parsed */
 	struct evhttp_request *spare;   /* server: a finished one, for reuse */
 
 	struct event *timer; /* request head (408), connect, retry, linger */
 	struct event *defer; /* runs deferred work from the loop */
-	struct timeval timeout_tv;         /* server: idle/read/write */
+	struct timeval timeout_tv; /* server: idle/read/write */
 	struct timeval connect_tv, read_tv, write_tv, retry_tv;
 	int retry_max, retry_cnt;
 	size_t linger_bytes;
@@ -110,7 +110,7 @@ struct evhttp_connection {
 	void (*closecb)(struct evhttp_connection *, void *);
 	void *closecb_arg;
 
-	int busy;          /* inside a user callback: free later */
+	int busy; /* inside a user callback: free later */
 	unsigned free_pending : 1;
 	unsigned destroy_pending : 1;
 	unsigned close_after : 1; /* close once the current reply is out */
@@ -150,7 +150,7 @@ struct evhttp {
 int ev__http_is_token(const char *s, size_t n);
 int ev__http_valid_value(const char *v);
 int ev__http_add_header_n(struct evkeyvalq *headers, const char *key,
-    size_t klen, const char *value, size_t vlen);
+                          size_t klen, const char *value, size_t vlen);
 
 /* request.c */
 struct evhttp_request *ev__http_request_new(void);
@@ -162,11 +162,11 @@ int ev__http_method_parse(const char *m, enum evhttp_cmd_type *type);
 const char *ev__http_reason(int code);
 /* Copies the parsed head into req (version, fields). */
 int ev__http_request_take_head(struct evhttp_request *req,
-    const struct ev__http_parser *p);
+                               const struct ev__http_parser *p);
 
 /* server.c */
 void ev__http_server_conn_closed(struct evhttp *http,
-    struct evhttp_connection *evcon);
+                                 struct evhttp_connection *evcon);
 const char *ev__http_date(struct evhttp *http);
 
 /* conn.c */
@@ -174,12 +174,12 @@ struct evhttp_connection *ev__http_conn_new(struct event_base *base);
 void ev__http_conn_destroy(struct evhttp_connection *evcon);
 void ev__http_conn_defer(struct evhttp_connection *evcon);
 int ev__http_server_conn_start(struct evhttp *http, evutil_socket_t fd,
-    const struct sockaddr *sa, int salen);
+                               const struct sockaddr *sa, int salen);
 void ev__http_server_reply_progress(struct evhttp_connection *evcon);
 
 /* client.c: numeric addresses and "localhost", no lookups. */
 int ev__http_resolve_numeric(const char *host, ev_uint16_t port,
-    struct sockaddr_storage *ss, socklen_t *len);
+                             struct sockaddr_storage *ss, socklen_t *len);
 
 /* Base of the 1.3 "current base" (event_init()), through public API. */
 struct event_base *ev__http_current_base(void);

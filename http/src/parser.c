@@ -13,13 +13,13 @@
 
 /* Default limits: small enough that a hostile peer cannot make us hold much
  * memory per connection, large enough for real browsers and APIs. */
-#define DEFAULT_MAX_HEAD (16 * 1024)
-#define DEFAULT_MAX_URI (8 * 1024)
+#define DEFAULT_MAX_HEAD    (16 * 1024)
+#define DEFAULT_MAX_URI     (8 * 1024)
 #define DEFAULT_MAX_HEADERS 128
-#define MAX_METHOD 32
+#define MAX_METHOD          32
 /* 16 hex digits already reach 2^64; anything longer is an attack. */
 #define MAX_CHUNK_DIGITS 16
-#define MAX_CHUNK_EXT 4096
+#define MAX_CHUNK_EXT    4096
 
 enum state {
 	S_IDLE,
@@ -56,10 +56,10 @@ enum state {
 };
 
 /* Character classes (RFC 9110 5.6.2 and 5.5). */
-#define C_TCHAR 0x01  /* token character */
-#define C_FIELD 0x02  /* field-vchar: VCHAR / obs-text */
+#define C_TCHAR  0x01 /* token character */
+#define C_FIELD  0x02 /* field-vchar: VCHAR / obs-text */
 #define C_TARGET 0x04 /* request-target: VCHAR only */
-#define C_HEX 0x08
+#define C_HEX    0x08
 
 static unsigned char cclass[256];
 static pthread_once_t cclass_once = PTHREAD_ONCE_INIT;
@@ -100,7 +100,7 @@ static const struct {
 	const char *text;
 } errors[] = {
 #define EV__HTTP_ERR_ROW(name, status, text) {status, text},
-	EV__HTTP_ERRORS(EV__HTTP_ERR_ROW)
+    EV__HTTP_ERRORS(EV__HTTP_ERR_ROW)
 #undef EV__HTTP_ERR_ROW
 };
 
@@ -175,7 +175,7 @@ const char *ev__http_parser_str(const struct ev__http_parser *p, uint32_t off)
 }
 
 int ev__http_parser_field(const struct ev__http_parser *p, size_t i,
-    const char **name, const char **value)
+                          const char **name, const char **value)
 {
 	if (i >= p->nfields)
 		return -1;
@@ -235,8 +235,9 @@ static int is_ows(char c)
  * Calls fn(p, element, len) for each non-empty element of a comma list
  * (RFC 9110 5.6.1), OWS trimmed.  Returns -1 as soon as fn does.
  */
-static int for_each_element(struct ev__http_parser *p, const char *v,
-    size_t n, int (*fn)(struct ev__http_parser *, const char *, size_t))
+static int for_each_element(struct ev__http_parser *p, const char *v, size_t n,
+                            int (*fn)(struct ev__http_parser *, const char *,
+                                      size_t))
 {
 	size_t i = 0;
 
@@ -359,7 +360,7 @@ static int field_done(struct ev__http_parser *p)
 		if (lit_eq(name, 17, "transfer-encoding")) {
 			p->has_te = 1;
 			return for_each_element(p, value, f->value_len,
-			    te_element);
+			                        te_element);
 		}
 		break;
 	case 4:
@@ -372,7 +373,7 @@ static int field_done(struct ev__http_parser *p)
 	case 10:
 		if (lit_eq(name, 10, "connection"))
 			return for_each_element(p, value, f->value_len,
-			    conn_element);
+			                        conn_element);
 		break;
 	case 6:
 		if (lit_eq(name, 6, "expect") &&
@@ -425,15 +426,15 @@ static int head_done(struct ev__http_parser *p)
 	}
 
 	if (!request && (p->no_body || p->status < 200 || p->status == 204 ||
-			    p->status == 304))
+	                 p->status == 304))
 		p->framing = EV__HTTP_BODY_NONE;
 	else if (p->has_te && p->te_last_chunked)
 		p->framing = EV__HTTP_BODY_CHUNKED;
 	else if (p->has_te)
 		p->framing = EV__HTTP_BODY_EOF; /* responses only, see above */
 	else if (p->has_cl)
-		p->framing = p->content_length ? EV__HTTP_BODY_LENGTH :
-						 EV__HTTP_BODY_NONE;
+		p->framing = p->content_length ? EV__HTTP_BODY_LENGTH
+		                               : EV__HTTP_BODY_NONE;
 	else if (request)
 		p->framing = EV__HTTP_BODY_NONE;
 	else
@@ -461,7 +462,7 @@ static int head_done(struct ev__http_parser *p)
 
 /* An error for a byte that is not allowed where it appears in the head. */
 static enum ev__http_error head_byte_error(unsigned char c,
-    enum ev__http_error otherwise)
+                                           enum ev__http_error otherwise)
 {
 	if (c == '\0')
 		return EV__HTTP_E_NUL;
@@ -477,9 +478,9 @@ static int in_head(int state)
 	return state <= S_HEAD_LF;
 }
 
-enum ev__http_result ev__http_parse(struct ev__http_parser *p,
-    const char *data, size_t len, size_t *used, const char **body,
-    size_t *body_len)
+enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
+                                    size_t len, size_t *used, const char **body,
+                                    size_t *body_len)
 {
 	const unsigned char *d = (const unsigned char *)data;
 	size_t i = 0;
@@ -515,7 +516,7 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p,
 			}
 		}
 
-reswitch:
+	reswitch:
 		switch (p->state) {
 		case S_IDLE:
 			if (p->mode == EV__HTTP_PARSE_RESPONSE) {
@@ -589,20 +590,20 @@ reswitch:
 			/* "HTTP/" DIGIT "." DIGIT, case-sensitive. */
 			if (p->sub < 5) {
 				if (c != (unsigned char)"HTTP/"[p->sub]) {
-					fail(p, head_byte_error(c,
-							 EV__HTTP_E_VERSION));
+					fail(p, head_byte_error(
+					            c, EV__HTTP_E_VERSION));
 					goto error;
 				}
 			} else if (p->sub == 6) {
 				if (c != '.') {
-					fail(p, head_byte_error(c,
-							 EV__HTTP_E_VERSION));
+					fail(p, head_byte_error(
+					            c, EV__HTTP_E_VERSION));
 					goto error;
 				}
 			} else {
 				if (c < '0' || c > '9') {
-					fail(p, head_byte_error(c,
-							 EV__HTTP_E_VERSION));
+					fail(p, head_byte_error(
+					            c, EV__HTTP_E_VERSION));
 					goto error;
 				}
 				if (p->sub == 5)
@@ -615,8 +616,8 @@ reswitch:
 					fail(p, EV__HTTP_E_VERSION_UNSUPPORTED);
 					goto error;
 				}
-				p->state = p->state == S_REQ_VERSION ? S_REQ_CR :
-								       S_STATUS;
+				p->state = p->state == S_REQ_VERSION ? S_REQ_CR
+				                                     : S_STATUS;
 				p->sub = 0;
 				if (p->state == S_STATUS)
 					p->sub = -1; /* expect the SP first */
@@ -640,8 +641,8 @@ reswitch:
 		case S_STATUS:
 			if (p->sub < 0) {
 				if (c != ' ') {
-					fail(p, head_byte_error(c,
-							 EV__HTTP_E_STATUS));
+					fail(p, head_byte_error(
+					            c, EV__HTTP_E_STATUS));
 					goto error;
 				}
 				p->sub = 0;
@@ -666,7 +667,8 @@ reswitch:
 				p->state = S_REASON;
 				break;
 			}
-			/* A missing reason phrase is common enough to accept. */
+			/* A missing reason phrase is common enough to accept.
+			 */
 			if (c == '\r') {
 				if (push(p, '\0') < 0)
 					goto error;
@@ -702,8 +704,8 @@ reswitch:
 				goto error;
 			}
 			if (!(cclass[c] & C_TCHAR)) {
-				fail(p, head_byte_error(c,
-						 EV__HTTP_E_HEADER_NAME));
+				fail(p, head_byte_error(
+				            c, EV__HTTP_E_HEADER_NAME));
 				goto error;
 			}
 			if (field_begin(p) < 0)
@@ -807,8 +809,8 @@ reswitch:
 			return EV__HTTP_BODY;
 		case S_CHUNK_START:
 			if (!(cclass[c] & C_HEX)) {
-				fail(p, head_byte_error(c,
-						 EV__HTTP_E_CHUNK_SIZE));
+				fail(p,
+				     head_byte_error(c, EV__HTTP_E_CHUNK_SIZE));
 				goto error;
 			}
 			p->remaining = 0;
@@ -818,8 +820,8 @@ reswitch:
 			goto reswitch;
 		case S_CHUNK_SIZE:
 			if (cclass[c] & C_HEX) {
-				unsigned v = c <= '9' ? c - '0' :
-					     (c | 0x20) - 'a' + 10;
+				unsigned v =
+				    c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
 				if (++p->sub > MAX_CHUNK_DIGITS) {
 					fail(p, EV__HTTP_E_CHUNK_SIZE_TOO_LONG);
@@ -854,8 +856,8 @@ reswitch:
 				p->state = S_CHUNK_EXT;
 				break;
 			}
-			fail(p, c == '\n' ? EV__HTTP_E_BARE_LF :
-					     EV__HTTP_E_CHUNK_EXT);
+			fail(p, c == '\n' ? EV__HTTP_E_BARE_LF
+			                  : EV__HTTP_E_CHUNK_EXT);
 			goto error;
 		case S_CHUNK_EXT:
 			/* Extensions are ignored, but a CTL inside one (a bare
@@ -866,8 +868,8 @@ reswitch:
 			}
 			if (++p->ext_len > MAX_CHUNK_EXT ||
 			    !((cclass[c] & C_FIELD) || is_ows((char)c))) {
-				fail(p, head_byte_error(c,
-						 EV__HTTP_E_CHUNK_EXT));
+				fail(p,
+				     head_byte_error(c, EV__HTTP_E_CHUNK_EXT));
 				goto error;
 			}
 			break;

@@ -66,7 +66,7 @@ enum ev__http_framing {
 	X(HEADER_VALUE, 400, "invalid character in a header value")            \
 	X(HEAD_TOO_LARGE, 431, "header section too large")                     \
 	X(TOO_MANY_HEADERS, 431, "too many header fields")                     \
-	X(TE_AND_CL, 400, "both Transfer-Encoding and Content-Length")        \
+	X(TE_AND_CL, 400, "both Transfer-Encoding and Content-Length")         \
 	X(TE_DUPLICATE, 400, "duplicate transfer coding")                      \
 	X(TE_NOT_LAST, 400, "chunked is not the last transfer coding")         \
 	X(TE_UNKNOWN, 501, "unknown transfer coding")                          \
@@ -89,7 +89,7 @@ enum ev__http_error {
 #define EV__HTTP_ERR_ENUM(name, status, text) EV__HTTP_E_##name,
 	EV__HTTP_ERRORS(EV__HTTP_ERR_ENUM)
 #undef EV__HTTP_ERR_ENUM
-	EV__HTTP_E_COUNT
+	    EV__HTTP_E_COUNT
 };
 
 /* One parsed field; offsets into p->buf (which may move when it grows). */
@@ -100,19 +100,19 @@ struct ev__http_field {
 
 struct ev__http_parser {
 	/* Limits, settable between init and the first byte. */
-	size_t max_head;     /* start line + fields, bytes (431; 414 if URI) */
-	size_t max_uri;      /* request target, bytes (414) */
-	size_t max_headers;  /* number of fields (431) */
-	uint64_t max_body;   /* body bytes (413); UINT64_MAX = no limit */
-	int no_body;         /* response to HEAD: no body whatever it says */
+	size_t max_head;    /* start line + fields, bytes (431; 414 if URI) */
+	size_t max_uri;     /* request target, bytes (414) */
+	size_t max_headers; /* number of fields (431) */
+	uint64_t max_body;  /* body bytes (413); UINT64_MAX = no limit */
+	int no_body;        /* response to HEAD: no body whatever it says */
 
 	/* Results, valid from EV__HTTP_HEAD on. */
 	enum ev__http_mode mode;
 	enum ev__http_error error;
 	enum ev__http_framing framing;
 	int major, minor;
-	int status;               /* responses */
-	uint64_t content_length;  /* EV__HTTP_BODY_LENGTH */
+	int status;                   /* responses */
+	uint64_t content_length;      /* EV__HTTP_BODY_LENGTH */
 	unsigned conn_close : 1;      /* Connection: close */
 	unsigned conn_keepalive : 1;  /* Connection: keep-alive */
 	unsigned expect_continue : 1; /* Expect: 100-continue */
@@ -121,7 +121,7 @@ struct ev__http_parser {
 	uint32_t method, method_len; /* offsets into buf */
 	uint32_t target, target_len;
 	uint32_t reason, reason_len;
-	size_t nfields;     /* fields of the head, then the trailers */
+	size_t nfields; /* fields of the head, then the trailers */
 	size_t first_trailer;
 	struct ev__http_field *fields;
 	size_t fields_cap;
@@ -132,13 +132,13 @@ struct ev__http_parser {
 
 	/* Private scanning state. */
 	int state;
-	int sub;              /* position inside a fixed literal / digit count */
-	size_t head_bytes;    /* raw bytes of the head (or trailers) seen */
-	size_t tok_len;       /* length of the token being scanned */
-	size_t value_trim;    /* buf_len at the last non-blank of a value */
-	uint64_t remaining;   /* body bytes (or chunk bytes) still to come */
-	uint64_t body_seen;   /* body bytes delivered so far */
-	size_t ext_len;       /* chunk extension bytes on this line */
+	int sub;            /* position inside a fixed literal / digit count */
+	size_t head_bytes;  /* raw bytes of the head (or trailers) seen */
+	size_t tok_len;     /* length of the token being scanned */
+	size_t value_trim;  /* buf_len at the last non-blank of a value */
+	uint64_t remaining; /* body bytes (or chunk bytes) still to come */
+	uint64_t body_seen; /* body bytes delivered so far */
+	size_t ext_len;     /* chunk extension bytes on this line */
 };
 
 /* Sets up p for one kind of message with the default limits. */
@@ -158,9 +158,9 @@ void ev__http_parser_start_chunked(struct ev__http_parser *p);
  * bytes consumed (the caller drops them); on EV__HTTP_BODY, *body and
  * *body_len point into data.  Never reads past data + len.
  */
-enum ev__http_result ev__http_parse(struct ev__http_parser *p,
-    const char *data, size_t len, size_t *used, const char **body,
-    size_t *body_len);
+enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
+                                    size_t len, size_t *used, const char **body,
+                                    size_t *body_len);
 /*
  * The peer closed the connection: returns EV__HTTP_DONE when that ends a
  * close-delimited body, EV__HTTP_NEED_MORE when no message had started,
@@ -169,11 +169,10 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p,
 enum ev__http_result ev__http_parse_eof(struct ev__http_parser *p);
 
 /* Accessors for the head; strings are NUL-terminated and live in p->buf. */
-const char *ev__http_parser_str(const struct ev__http_parser *p,
-    uint32_t off);
+const char *ev__http_parser_str(const struct ev__http_parser *p, uint32_t off);
 /* Field i (head fields first, then trailers); 0, or -1 if out of range. */
 int ev__http_parser_field(const struct ev__http_parser *p, size_t i,
-    const char **name, const char **value);
+                          const char **name, const char **value);
 /* Whether p is between messages (nothing of the next one seen yet). */
 int ev__http_parser_idle(const struct ev__http_parser *p);
 

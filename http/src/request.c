@@ -63,9 +63,9 @@ void ev__http_request_recycle(struct evhttp_request *req)
 	evhttp_clear_headers(req->input_headers);
 	evhttp_clear_headers(req->output_headers);
 	evbuffer_drain(req->input_buffer,
-	    evbuffer_get_length(req->input_buffer));
+	               evbuffer_get_length(req->input_buffer));
 	evbuffer_drain(req->output_buffer,
-	    evbuffer_get_length(req->output_buffer));
+	               evbuffer_get_length(req->output_buffer));
 	free(req->uri);
 	free(req->response_code_line);
 	free(p->host_cache);
@@ -118,25 +118,25 @@ int evhttp_request_is_owned(struct evhttp_request *req)
 }
 
 void evhttp_request_set_chunked_cb(struct evhttp_request *req,
-    evhttp_request_cb cb)
+                                   evhttp_request_cb cb)
 {
 	req->priv->chunk_cb = cb;
 }
 
 void evhttp_request_set_header_cb(struct evhttp_request *req,
-    int (*cb)(struct evhttp_request *, void *))
+                                  int (*cb)(struct evhttp_request *, void *))
 {
 	req->priv->header_cb = cb;
 }
 
 void evhttp_request_set_error_cb(struct evhttp_request *req,
-    void (*cb)(enum evhttp_request_error, void *))
+                                 void (*cb)(enum evhttp_request_error, void *))
 {
 	req->priv->error_cb = cb;
 }
 
-struct evhttp_connection *evhttp_request_get_connection(
-    struct evhttp_request *req)
+struct evhttp_connection *
+evhttp_request_get_connection(struct evhttp_request *req)
 {
 	return req->priv->evcon;
 }
@@ -151,8 +151,8 @@ const char *evhttp_request_uri(struct evhttp_request *req)
 	return req->uri;
 }
 
-enum evhttp_cmd_type evhttp_request_get_command(
-    const struct evhttp_request *req)
+enum evhttp_cmd_type
+evhttp_request_get_command(const struct evhttp_request *req)
 {
 	return req->type;
 }
@@ -162,8 +162,8 @@ int evhttp_request_get_response_code(const struct evhttp_request *req)
 	return req->response_code;
 }
 
-const char *evhttp_request_get_response_code_line(
-    const struct evhttp_request *req)
+const char *
+evhttp_request_get_response_code_line(const struct evhttp_request *req)
 {
 	return req->response_code_line;
 }
@@ -173,8 +173,7 @@ struct evkeyvalq *evhttp_request_get_input_headers(struct evhttp_request *req)
 	return req->input_headers;
 }
 
-struct evkeyvalq *evhttp_request_get_output_headers(
-    struct evhttp_request *req)
+struct evkeyvalq *evhttp_request_get_output_headers(struct evhttp_request *req)
 {
 	return req->output_headers;
 }
@@ -223,15 +222,11 @@ static const struct {
 	enum evhttp_cmd_type type;
 	const char *name;
 } methods[] = {
-	{EVHTTP_REQ_GET, "GET"},
-	{EVHTTP_REQ_POST, "POST"},
-	{EVHTTP_REQ_HEAD, "HEAD"},
-	{EVHTTP_REQ_PUT, "PUT"},
-	{EVHTTP_REQ_DELETE, "DELETE"},
-	{EVHTTP_REQ_OPTIONS, "OPTIONS"},
-	{EVHTTP_REQ_TRACE, "TRACE"},
-	{EVHTTP_REQ_CONNECT, "CONNECT"},
-	{EVHTTP_REQ_PATCH, "PATCH"},
+    {EVHTTP_REQ_GET, "GET"},       {EVHTTP_REQ_POST, "POST"},
+    {EVHTTP_REQ_HEAD, "HEAD"},     {EVHTTP_REQ_PUT, "PUT"},
+    {EVHTTP_REQ_DELETE, "DELETE"}, {EVHTTP_REQ_OPTIONS, "OPTIONS"},
+    {EVHTTP_REQ_TRACE, "TRACE"},   {EVHTTP_REQ_CONNECT, "CONNECT"},
+    {EVHTTP_REQ_PATCH, "PATCH"},
 };
 
 const char *ev__http_method_name(enum evhttp_cmd_type type)
@@ -261,39 +256,72 @@ int ev__http_method_parse(const char *m, enum evhttp_cmd_type *type)
 const char *ev__http_reason(int code)
 {
 	switch (code) {
-	case 100: return "Continue";
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 307: return "Temporary Redirect";
-	case 308: return "Permanent Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 417: return "Expectation Failed";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	case 505: return "HTTP Version Not Supported";
+	case 100:
+		return "Continue";
+	case 101:
+		return "Switching Protocols";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 206:
+		return "Partial Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 307:
+		return "Temporary Redirect";
+	case 308:
+		return "Permanent Redirect";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 415:
+		return "Unsupported Media Type";
+	case 417:
+		return "Expectation Failed";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	case 505:
+		return "HTTP Version Not Supported";
 	}
 	if (code >= 100 && code < 200)
 		return "Informational";
@@ -307,7 +335,7 @@ const char *ev__http_reason(int code)
 }
 
 int ev__http_request_take_head(struct evhttp_request *req,
-    const struct ev__http_parser *p)
+                               const struct ev__http_parser *p)
 {
 	size_t i;
 
@@ -317,9 +345,9 @@ int ev__http_request_take_head(struct evhttp_request *req,
 	for (i = 0; i < p->nfields; i++) {
 		const struct ev__http_field *f = &p->fields[i];
 
-		if (ev__http_add_header_n(req->input_headers,
-			p->buf + f->name, f->name_len, p->buf + f->value,
-			f->value_len) < 0)
+		if (ev__http_add_header_n(req->input_headers, p->buf + f->name,
+		                          f->name_len, p->buf + f->value,
+		                          f->value_len) < 0)
 			return -1;
 	}
 	return 0;

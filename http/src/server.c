@@ -34,8 +34,8 @@ struct evhttp *evhttp_new(struct event_base *base)
 	http->max_uri = 8 * 1024;
 	http->max_body = EV__HTTP_DEFAULT_MAX_BODY;
 	http->allowed = EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-			EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-			EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH;
+	                EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	                EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH;
 	return http;
 }
 
@@ -80,7 +80,8 @@ static void pause_accept(struct evhttp *http, int pause)
 	if (http->accept_paused == pause)
 		return;
 	http->accept_paused = pause;
-	TAILQ_FOREACH(b, &http->sockets, link) {
+	TAILQ_FOREACH(b, &http->sockets, link)
+	{
 		if (pause)
 			evconnlistener_disable(b->listener);
 		else
@@ -89,7 +90,7 @@ static void pause_accept(struct evhttp *http, int pause)
 }
 
 static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+                      struct sockaddr *sa, int salen, void *arg)
 {
 	struct evhttp *http = arg;
 
@@ -103,7 +104,7 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 }
 
 void ev__http_server_conn_closed(struct evhttp *http,
-    struct evhttp_connection *evcon)
+                                 struct evhttp_connection *evcon)
 {
 	TAILQ_REMOVE(&http->conns, evcon, link);
 	http->nconns--;
@@ -111,8 +112,8 @@ void ev__http_server_conn_closed(struct evhttp *http,
 		pause_accept(http, 0);
 }
 
-struct evhttp_bound_socket *evhttp_accept_socket_with_handle(
-    struct evhttp *http, evutil_socket_t fd)
+struct evhttp_bound_socket *
+evhttp_accept_socket_with_handle(struct evhttp *http, evutil_socket_t fd)
 {
 	struct evhttp_bound_socket *b;
 	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
@@ -124,8 +125,8 @@ struct evhttp_bound_socket *evhttp_accept_socket_with_handle(
 		return NULL;
 	if (http->accept_paused)
 		flags |= LEV_OPT_DISABLED;
-	b->listener = evconnlistener_new(http->base, accept_cb, http, flags, -1,
-	    fd);
+	b->listener =
+	    evconnlistener_new(http->base, accept_cb, http, flags, -1, fd);
 	if (!b->listener) {
 		free(b);
 		return NULL;
@@ -139,8 +140,9 @@ int evhttp_accept_socket(struct evhttp *http, evutil_socket_t fd)
 	return evhttp_accept_socket_with_handle(http, fd) ? 0 : -1;
 }
 
-struct evhttp_bound_socket *evhttp_bind_socket_with_handle(
-    struct evhttp *http, const char *address, ev_uint16_t port)
+struct evhttp_bound_socket *evhttp_bind_socket_with_handle(struct evhttp *http,
+                                                           const char *address,
+                                                           ev_uint16_t port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -151,14 +153,14 @@ struct evhttp_bound_socket *evhttp_bind_socket_with_handle(
 	if (!address)
 		address = "0.0.0.0";
 	if (inet_pton(AF_INET, address,
-		&((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+	              &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
 		len = sizeof(*sin);
 	} else if (inet_pton(AF_INET6, address,
-		       &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+	                     &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
 		sin6->sin6_family = AF_INET6;
@@ -168,8 +170,8 @@ struct evhttp_bound_socket *evhttp_bind_socket_with_handle(
 		errno = EINVAL;
 		return NULL;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -179,18 +181,17 @@ struct evhttp_bound_socket *evhttp_bind_socket_with_handle(
 	if (!b)
 		goto fail;
 	return b;
-fail:
-	{
-		int e = errno;
+fail : {
+	int e = errno;
 
-		close(fd);
-		errno = e;
-	}
+	close(fd);
+	errno = e;
+}
 	return NULL;
 }
 
 int evhttp_bind_socket(struct evhttp *http, const char *address,
-    ev_uint16_t port)
+                       ev_uint16_t port)
 {
 	return evhttp_bind_socket_with_handle(http, address, port) ? 0 : -1;
 }
@@ -201,7 +202,7 @@ evutil_socket_t evhttp_bound_socket_get_fd(struct evhttp_bound_socket *bound)
 }
 
 void evhttp_del_accept_socket(struct evhttp *http,
-    struct evhttp_bound_socket *bound)
+                              struct evhttp_bound_socket *bound)
 {
 	TAILQ_REMOVE(&http->sockets, bound, link);
 	evconnlistener_free(bound->listener);
@@ -209,13 +210,13 @@ void evhttp_del_accept_socket(struct evhttp *http,
 }
 
 int evhttp_set_cb(struct evhttp *http, const char *path, evhttp_request_cb cb,
-    void *arg)
+                  void *arg)
 {
 	struct evhttp_cb *c;
 
 	TAILQ_FOREACH(c, &http->callbacks, link)
-		if (strcmp(c->path, path) == 0)
-			return -1;
+	if (strcmp(c->path, path) == 0)
+		return -1;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -1;
@@ -234,7 +235,8 @@ int evhttp_del_cb(struct evhttp *http, const char *path)
 {
 	struct evhttp_cb *c;
 
-	TAILQ_FOREACH(c, &http->callbacks, link) {
+	TAILQ_FOREACH(c, &http->callbacks, link)
+	{
 		if (strcmp(c->path, path) == 0) {
 			TAILQ_REMOVE(&http->callbacks, c, link);
 			free(c->path);
@@ -252,7 +254,7 @@ void evhttp_set_gencb(struct evhttp *http, evhttp_request_cb cb, void *arg)
 }
 
 void evhttp_set_header_cb(struct evhttp *http,
-    int (*cb)(struct evhttp_request *, void *), void *arg)
+                          int (*cb)(struct evhttp_request *, void *), void *arg)
 {
 	http->header_cb = cb;
 	http->header_cb_arg = arg;
@@ -278,7 +280,7 @@ void evhttp_set_timeout_tv(struct evhttp *http, const struct timeval *tv)
 }
 
 void evhttp_set_request_timeout_tv(struct evhttp *http,
-    const struct timeval *tv)
+                                   const struct timeval *tv)
 {
 	if (tv && (tv->tv_sec > 0 || tv->tv_usec > 0)) {
 		http->request_tv = *tv;
@@ -321,10 +323,11 @@ int evhttp_get_connection_count(struct evhttp *http)
 
 const char *ev__http_date(struct evhttp *http)
 {
-	static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu",
-		"Fri", "Sat"};
-	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May",
-		"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed",
+	                                "Thu", "Fri", "Sat"};
+	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr",
+	                                   "May", "Jun", "Jul", "Aug",
+	                                   "Sep", "Oct", "Nov", "Dec"};
 	time_t now = time(NULL);
 
 	/* One formatting per second is plenty for a Date field; the names
@@ -334,9 +337,10 @@ const char *ev__http_date(struct evhttp *http)
 
 		gmtime_r(&now, &tm);
 		snprintf(http->date, sizeof(http->date),
-		    "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
-		    tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900,
-		    tm.tm_hour, tm.tm_min, tm.tm_sec);
+		         "%s, %02d %s %04d %02d:%02d:%02d GMT",
+		         days[tm.tm_wday % 7], tm.tm_mday,
+		         months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
+		         tm.tm_min, tm.tm_sec);
 		http->date_sec = (long)now;
 	}
 	return http->date;

@@ -10,16 +10,15 @@
 
 /* ---- header lists ---------------------------------------------------- */
 
-const char *evhttp_find_header(const struct evkeyvalq *headers,
-    const char *key)
+const char *evhttp_find_header(const struct evkeyvalq *headers, const char *key)
 {
 	struct evkeyval *kv;
 
 	if (!headers || !key)
 		return NULL;
 	TAILQ_FOREACH(kv, headers, next)
-		if (evutil_ascii_strcasecmp(kv->key, key) == 0)
-			return kv->value;
+	if (evutil_ascii_strcasecmp(kv->key, key) == 0)
+		return kv->value;
 	return NULL;
 }
 
@@ -29,7 +28,8 @@ int evhttp_remove_header(struct evkeyvalq *headers, const char *key)
 
 	if (!headers || !key)
 		return -1;
-	TAILQ_FOREACH(kv, headers, next) {
+	TAILQ_FOREACH(kv, headers, next)
+	{
 		if (evutil_ascii_strcasecmp(kv->key, key) == 0) {
 			TAILQ_REMOVE(headers, kv, next);
 			free(kv->key);
@@ -74,7 +74,7 @@ int ev__http_valid_value(const char *v)
 }
 
 int ev__http_add_header_n(struct evkeyvalq *headers, const char *key,
-    size_t klen, const char *value, size_t vlen)
+                          size_t klen, const char *value, size_t vlen)
 {
 	struct evkeyval *kv = calloc(1, sizeof(*kv));
 
@@ -97,7 +97,7 @@ int ev__http_add_header_n(struct evkeyvalq *headers, const char *key,
 }
 
 int evhttp_add_header(struct evkeyvalq *headers, const char *key,
-    const char *value)
+                      const char *value)
 {
 	if (!headers || !key || !value)
 		return -1;
@@ -105,7 +105,7 @@ int evhttp_add_header(struct evkeyvalq *headers, const char *key,
 	    !ev__http_valid_value(value))
 		return -1;
 	return ev__http_add_header_n(headers, key, strlen(key), value,
-	    strlen(value));
+	                             strlen(value));
 }
 
 void evhttp_clear_headers(struct evkeyvalq *headers)
@@ -203,8 +203,9 @@ static char *decode(const char *uri, int decode_plus, size_t *size_out)
 		if (c == '+' && decode_plus > 0) {
 			c = ' ';
 		} else if (c == '%' && i + 2 < n && hexval(uri[i + 1]) >= 0 &&
-			   hexval(uri[i + 2]) >= 0) {
-			c = (char)(hexval(uri[i + 1]) * 16 + hexval(uri[i + 2]));
+		           hexval(uri[i + 2]) >= 0) {
+			c = (char)(hexval(uri[i + 1]) * 16 +
+			           hexval(uri[i + 2]));
 			i += 2;
 		}
 		out[o++] = c;
@@ -258,7 +259,7 @@ static int parse_query(const char *q, struct evkeyvalq *headers)
 		if (!val)
 			goto fail;
 		r = ev__http_add_header_n(headers, p, (size_t)(eq - p), val,
-		    strlen(val));
+		                          strlen(val));
 		free(val);
 		if (r < 0)
 			goto fail;
@@ -343,11 +344,21 @@ char *evhttp_htmlescape(const char *html)
 		const char *rep = NULL;
 
 		switch (*p) {
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#039;"; break;
-		case '&': rep = "&amp;"; break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#039;";
+			break;
+		case '&':
+			rep = "&amp;";
+			break;
 		}
 		if (rep) {
 			memcpy(out + o, rep, strlen(rep));

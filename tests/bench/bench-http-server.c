@@ -26,7 +26,7 @@ static void hello(struct evhttp_request *req, void *arg)
 	(void)arg;
 	evbuffer_add(out, "Hello, World!", 13);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "text/plain");
+	                  "Content-Type", "text/plain");
 	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
 }
 
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		threads = 1;
 	for (i = 0; i < threads; i++)
 		pthread_create(&tid[i], NULL, serve,
-		    (void *)(intptr_t)listen_on(port));
+		               (void *)(intptr_t)listen_on(port));
 	for (i = 0; i < threads; i++)
 		pthread_join(tid[i], NULL);
 	return 0;

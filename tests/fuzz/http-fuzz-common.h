@@ -22,14 +22,14 @@ struct fuzz_outcome {
 };
 
 static void fuzz_run(const uint8_t *data, size_t size, size_t step, int mode,
-    int chunked_only, struct fuzz_outcome *o)
+                     int chunked_only, struct fuzz_outcome *o)
 {
 	struct ev__http_parser p;
 	size_t off = 0;
 
 	memset(o, 0, sizeof(*o));
-	ev__http_parser_init(&p, mode ? EV__HTTP_PARSE_RESPONSE :
-					EV__HTTP_PARSE_REQUEST);
+	ev__http_parser_init(&p, mode ? EV__HTTP_PARSE_RESPONSE
+	                              : EV__HTTP_PARSE_REQUEST);
 	p.max_body = 1 << 20;
 	if (chunked_only)
 		ev__http_parser_start_chunked(&p);
@@ -42,7 +42,7 @@ static void fuzz_run(const uint8_t *data, size_t size, size_t step, int mode,
 		if (step && piece > step)
 			piece = step;
 		r = ev__http_parse(&p, (const char *)data + off, piece, &used,
-		    &body, &blen);
+		                   &body, &blen);
 		if (used > piece)
 			__builtin_trap();
 		off += used;
@@ -60,8 +60,8 @@ static void fuzz_run(const uint8_t *data, size_t size, size_t step, int mode,
 				__builtin_trap();
 			o->body += blen;
 			for (size_t i = 0; i < blen; i++)
-				o->body_hash = o->body_hash * 31 +
-				    (uint8_t)body[i];
+				o->body_hash =
+				    o->body_hash * 31 + (uint8_t)body[i];
 		} else if (r == EV__HTTP_DONE) {
 			o->messages++;
 			if (chunked_only)
@@ -77,7 +77,7 @@ static void fuzz_run(const uint8_t *data, size_t size, size_t step, int mode,
 }
 
 static int fuzz_check(const uint8_t *data, size_t size, int mode,
-    int chunked_only)
+                      int chunked_only)
 {
 	struct fuzz_outcome a, b, c;
 

@@ -51,8 +51,8 @@ __attribute__((unused)) static int tu_listen(int *port)
  * Forks a server: setup(http, arg) installs callbacks and limits in the
  * child, which then runs its loop until killed.
  */
-__attribute__((unused)) static pid_t tu_fork_server(void (*setup)(struct evhttp *, void *), void *arg,
-    int *port)
+__attribute__((unused)) static pid_t
+tu_fork_server(void (*setup)(struct evhttp *, void *), void *arg, int *port)
 {
 	int fd = tu_listen(port);
 	pid_t pid;
@@ -131,7 +131,8 @@ __attribute__((unused)) static int tu_connect(struct tconn *c, int port)
 	return 0;
 }
 
-__attribute__((unused)) static int tu_send(struct tconn *c, const void *data, size_t len)
+__attribute__((unused)) static int tu_send(struct tconn *c, const void *data,
+                                           size_t len)
 {
 	const char *p = data;
 
@@ -174,8 +175,8 @@ __attribute__((unused)) static ssize_t tu_fill(struct tconn *c, long deadline)
  * Reads one response (skipping, but noting, a 100 Continue).  no_body:
  * the request was HEAD.  Returns 0, or -1 on timeout/reset/garbage.
  */
-__attribute__((unused)) static int tu_read_response(struct tconn *c, struct tresp *r, int no_body,
-    int timeout_ms)
+__attribute__((unused)) static int
+tu_read_response(struct tconn *c, struct tresp *r, int no_body, int timeout_ms)
 {
 	struct ev__http_parser p;
 	long deadline = tu_now_ms() + timeout_ms;
@@ -192,7 +193,7 @@ __attribute__((unused)) static int tu_read_response(struct tconn *c, struct tres
 
 		if (c->len > 0 || !ev__http_parser_idle(&p))
 			res = ev__http_parse(&p, c->buf, c->len, &used, &body,
-			    &blen);
+			                     &blen);
 		if (res == EV__HTTP_BODY) {
 			r->body_total += blen;
 			if (r->body_len + blen < sizeof(r->body)) {
@@ -251,7 +252,8 @@ out:
 }
 
 /* 1 if the peer closed (EOF or reset) before the deadline, else 0. */
-__attribute__((unused)) static int tu_wait_closed(struct tconn *c, int timeout_ms)
+__attribute__((unused)) static int tu_wait_closed(struct tconn *c,
+                                                  int timeout_ms)
 {
 	long deadline = tu_now_ms() + timeout_ms;
 
@@ -275,8 +277,8 @@ __attribute__((unused)) static void tu_close(struct tconn *c)
 }
 
 /* One request on a fresh connection; returns the status (or -1). */
-__attribute__((unused)) static int tu_status_of(int port, const void *req, size_t len,
-    int timeout_ms)
+__attribute__((unused)) static int tu_status_of(int port, const void *req,
+                                                size_t len, int timeout_ms)
 {
 	static struct tconn c;
 	static struct tresp r;

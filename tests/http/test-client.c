@@ -88,12 +88,13 @@ static void close_cb(struct evhttp_request *req, void *arg)
 	reply_text(req, "bye");
 }
 
+static struct evhttp_request *slow_req;
+
 static void slow_cb(struct evhttp_request *req, void *arg)
 {
-	(void)req;
 	(void)arg;
-	/* Never answers: the client's read timeout must fire.  The request
-	 * is dropped with the connection. */
+	/* Answers only after the client's read timeout has fired. */
+	slow_req = req;
 }
 
 static int setup(void **state)
@@ -109,7 +110,7 @@ static int setup(void **state)
 	if (!b)
 		return -1;
 	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&sin,
-	    &len);
+	            &len);
 	fx.port = ntohs(sin.sin_port);
 	evhttp_set_cb(fx.http, "/peer", peer_cb, NULL);
 	evhttp_set_cb(fx.http, "/echo", echo_cb, NULL);
@@ -141,7 +142,7 @@ static void done_cb(struct evhttp_request *req, void *arg)
 		r->code = req->response_code;
 		if (r->body_len + n < sizeof(r->body)) {
 			evbuffer_remove(req->input_buffer,
-			    r->body + r->body_len, n);
+			                r->body + r->body_len, n);
 			r->body_len += n;
 			r->body[r->body_len] = '\0';
 		}
@@ -199,10 +200,10 @@ static void test_get(void **state)
 	r.base = fx.base;
 	r.expect = 1;
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
-	    (ev_uint16_t)fx.port);
+	                                   (ev_uint16_t)fx.port);
 	assert_non_null(evcon);
-	assert_int_equal(evhttp_make_request(evcon, new_req(&r),
-			     EVHTTP_REQ_GET, "/echo?x"),
+	assert_int_equal(
+	    evhttp_make_request(evcon, new_req(&r), EVHTTP_REQ_GET, "/echo?x"),
 	    0);
 	run();
 	assert_int_equal(r.done, 1);
@@ -213,16 +214,16 @@ static void test_get(void **state)
 
 static void test_methods(void **state)
 {
-	static const enum evhttp_cmd_type types[] = {EVHTTP_REQ_POST,
-		EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE, EVHTTP_REQ_OPTIONS,
-		EVHTTP_REQ_PATCH, EVHTTP_REQ_HEAD};
+	static const enum evhttp_cmd_type types[] = {
+	    EVHTTP_REQ_POST,    EVHTTP_REQ_PUT,   EVHTTP_REQ_DELETE,
+	    EVHTTP_REQ_OPTIONS, EVHTTP_REQ_PATCH, EVHTTP_REQ_HEAD};
 	struct evhttp_connection *evcon;
 	size_t i;
 
 	(void)state;
 	evhttp_set_allowed_methods(fx.http, 0x1ff);
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
-	    (ev_uint16_t)fx.port);
+	                                   (ev_uint16_t)fx.port);
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		struct result r = {0};
 		struct evhttp_request *req = new_req(&r);
@@ -231,9 +232,8 @@ static void test_methods(void **state)
 		r.base = fx.base;
 		r.expect = 1;
 		evbuffer_add_printf(req->output_buffer, "body%zu", i);
-		assert_int_equal(evhttp_make_request(evcon, req, types[i],
-				     "/echo"),
-		    0);
+		assert_int_equal(
+		    evhttp_make_request(evcon, req, types[i], "/echo"), 0);
 		run();
 		assert_int_equal(r.code, 200);
 		snprintf(want, sizeof(want), "%d", (int)types[i]);
@@ -257,14 +257,14 @@ static void test_keepalive_and_pipelining(void **state)
 	(void)state;
 	memset(r, 0, sizeof(r));
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
-	    (ev_uint16_t)fx.port);
+	                                   (ev_uint16_t)fx.port);
 	/* Sequential: the second request reuses the connection. */
 	for (i = 0; i < 2; i++) {
 		r[i].base = fx.base;
 		r[i].expect = 1;
 		assert_int_equal(evhttp_make_request(evcon, new_req(&r[i]),
-				     EVHTTP_REQ_GET, "/peer"),
-		    0);
+		                                     EVHTTP_REQ_GET, "/peer"),
+		                 0);
 		run();
 		assert_int_equal(r[i].code, 200);
 	}
@@ -274,11 +274,11 @@ static void test_keepalive_and_pipelining(void **state)
 	r[2].expect = 99;
 	r[3].expect = 1;
 	assert_int_equal(evhttp_make_request(evcon, new_req(&r[2]),
-			     EVHTTP_REQ_GET, "/peer?2"),
-	    0);
+	                                     EVHTTP_REQ_GET, "/peer?2"),
+	                 0);
 	assert_int_equal(evhttp_make_request(evcon, new_req(&r[3]),
-			     EVHTTP_REQ_GET, "/peer?3"),
-	    0);
+	                                     EVHTTP_REQ_GET, "/peer?3"),
+	                 0);
 	run();
 	assert_int_equal(r[2].done, 1);
 	assert_int_equal(r[3].done, 1);
@@ -297,12 +297,11 @@ static void test_chunked_response(void **state)
 	r.base = fx.base;
 	r.expect = 1;
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
-	    (ev_uint16_t)fx.port);
+	                                   (ev_uint16_t)fx.port);
 	req = new_req(&r);
 	evhttp_request_set_chunked_cb(req, chunk_cb);
-	assert_int_equal(evhttp_make_request(evcon, req, EVHTTP_REQ_GET,
-			     "/stream"),
-	    0);
+	assert_int_equal(
+	    evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/stream"), 0);
 	run();
 	assert_int_equal(r.code, 200);
 	assert_true(r.chunks >= 1);
@@ -321,10 +320,10 @@ static void test_read_timeout(void **state)
 	r.base = fx.base;
 	r.expect = 1;
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
-	    (ev_uint16_t)fx.port);
+	                                   (ev_uint16_t)fx.port);
 	evhttp_connection_set_read_timeout_tv(evcon, &tv);
-	assert_int_equal(evhttp_make_request(evcon, new_req(&r),
-			     EVHTTP_REQ_GET, "/slow"),
+	assert_int_equal(
+	    evhttp_make_request(evcon, new_req(&r), EVHTTP_REQ_GET, "/slow"),
 	    0);
 	t0 = tu_now_ms();
 	run();
@@ -333,6 +332,16 @@ static void test_read_timeout(void **state)
 	assert_true(tu_now_ms() - t0 >= 150);
 	assert_true(tu_now_ms() - t0 < 5000);
 	evhttp_connection_free(evcon);
+	/* The late answer goes nowhere, harmlessly, and frees the request. */
+	assert_non_null(slow_req);
+	reply_text(slow_req, "late");
+	slow_req = NULL;
+	{
+		struct timeval t = {0, 100000};
+
+		event_base_loopexit(fx.base, &t);
+		event_base_dispatch(fx.base);
+	}
 }
 
 static void test_retries(void **state)
@@ -349,12 +358,11 @@ static void test_retries(void **state)
 	r.base = fx.base;
 	r.expect = 1;
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
-	    (ev_uint16_t)p);
+	                                   (ev_uint16_t)p);
 	evhttp_connection_set_retries(evcon, 2);
 	evhttp_connection_set_initial_retry_tv(evcon, &tv);
-	assert_int_equal(evhttp_make_request(evcon, new_req(&r),
-			     EVHTTP_REQ_GET, "/"),
-	    0);
+	assert_int_equal(
+	    evhttp_make_request(evcon, new_req(&r), EVHTTP_REQ_GET, "/"), 0);
 	t0 = tu_now_ms();
 	run();
 	/* Two retries, 50 then 100 ms apart, then the failure. */
@@ -383,17 +391,17 @@ static void test_close_callback(void **state)
 	r.base = r2.base = fx.base;
 	r.expect = r2.expect = 1;
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
-	    (ev_uint16_t)fx.port);
+	                                   (ev_uint16_t)fx.port);
 	evhttp_connection_set_closecb(evcon, on_close, NULL);
-	assert_int_equal(evhttp_make_request(evcon, new_req(&r),
-			     EVHTTP_REQ_GET, "/close"),
+	assert_int_equal(
+	    evhttp_make_request(evcon, new_req(&r), EVHTTP_REQ_GET, "/close"),
 	    0);
 	run();
 	assert_string_equal(r.body, "bye");
 	assert_int_equal(closes, 1);
 	/* The connection object reconnects for the next request. */
-	assert_int_equal(evhttp_make_request(evcon, new_req(&r2),
-			     EVHTTP_REQ_GET, "/echo"),
+	assert_int_equal(
+	    evhttp_make_request(evcon, new_req(&r2), EVHTTP_REQ_GET, "/echo"),
 	    0);
 	run();
 	assert_int_equal(r2.code, 200);
@@ -419,11 +427,11 @@ static void test_free_from_callback(void **state)
 	(void)state;
 	r.base = fx.base;
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
-	    (ev_uint16_t)fx.port);
+	                                   (ev_uint16_t)fx.port);
 	assert_int_equal(evhttp_make_request(evcon,
-			     evhttp_request_new(free_in_cb, &r),
-			     EVHTTP_REQ_GET, "/echo"),
-	    0);
+	                                     evhttp_request_new(free_in_cb, &r),
+	                                     EVHTTP_REQ_GET, "/echo"),
+	                 0);
 	run();
 	assert_int_equal(r.done, 1);
 	assert_int_equal(r.code, 200);
@@ -436,19 +444,71 @@ static void test_refuses_injection(void **state)
 
 	(void)state;
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
-	    (ev_uint16_t)fx.port);
+	                                   (ev_uint16_t)fx.port);
 	assert_int_equal(evhttp_make_request(evcon, new_req(NULL),
-			     EVHTTP_REQ_GET, "/a HTTP/1.1\r\nX: y\r\n\r\n"),
-	    -1);
-	assert_int_equal(evhttp_make_request(evcon, new_req(NULL),
-			     EVHTTP_REQ_GET, "/a b"),
+	                                     EVHTTP_REQ_GET,
+	                                     "/a HTTP/1.1\r\nX: y\r\n\r\n"),
+	                 -1);
+	assert_int_equal(
+	    evhttp_make_request(evcon, new_req(NULL), EVHTTP_REQ_GET, "/a b"),
 	    -1);
 	req = new_req(NULL);
-	assert_int_equal(evhttp_add_header(req->output_headers, "X",
-			     "v\r\nInjected: 1"),
+	assert_int_equal(
+	    evhttp_add_header(req->output_headers, "X", "v\r\nInjected: 1"),
 	    -1);
 	evhttp_request_free(req);
 	evhttp_connection_free(evcon);
+}
+
+static int bound_port(struct evhttp_bound_socket *b)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&ss,
+	    &len);
+	return ss.ss_family == AF_INET6 ?
+		   ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+		   ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* One server, several listening sockets (IPv4 and, if the host has it,
+ * IPv6 loopback); each serves, and one can be removed. */
+static void test_several_sockets(void **state)
+{
+	struct evhttp_bound_socket *b4, *b6;
+	const char *addrs[2] = {"127.0.0.1", "::1"};
+	int ports[2], i;
+
+	(void)state;
+	b4 = evhttp_bind_socket_with_handle(fx.http, "127.0.0.1", 0);
+	assert_non_null(b4);
+	ports[0] = bound_port(b4);
+	b6 = evhttp_bind_socket_with_handle(fx.http, "::1", 0);
+	ports[1] = b6 ? bound_port(b6) : 0;
+	for (i = 0; i < 2; i++) {
+		struct evhttp_connection *evcon;
+		struct result r = {0};
+
+		if (!ports[i])
+			continue; /* no IPv6 loopback here */
+		r.base = fx.base;
+		r.expect = 1;
+		evcon = evhttp_connection_base_new(fx.base, NULL, addrs[i],
+		    (ev_uint16_t)ports[i]);
+		assert_int_equal(evhttp_make_request(evcon, new_req(&r),
+				     EVHTTP_REQ_GET, "/echo"),
+		    0);
+		run();
+		assert_int_equal(r.code, 200);
+		evhttp_connection_free(evcon);
+	}
+	evhttp_del_accept_socket(fx.http, b4);
+	if (b6)
+		evhttp_del_accept_socket(fx.http, b6);
+	assert_int_equal(tu_status_of(ports[0], "GET / HTTP/1.0\r\n\r\n", 18,
+			     500),
+	    -1);
 }
 
 /* The 1.3 API: the current base (event_init()), evhttp_start(),
@@ -478,9 +538,8 @@ static void test_13_api(void **state)
 	assert_ptr_equal(evhttp_connection_get_base(evcon), base);
 	r.base = base;
 	r.expect = 1;
-	assert_int_equal(evhttp_make_request(evcon, new_req(&r),
-			     EVHTTP_REQ_GET, "/"),
-	    0);
+	assert_int_equal(
+	    evhttp_make_request(evcon, new_req(&r), EVHTTP_REQ_GET, "/"), 0);
 	event_loopexit(&tv);
 	event_dispatch();
 	assert_int_equal(r.code, 200);
@@ -514,9 +573,9 @@ static void test_name_lookup(void **state)
 	r.base = bad.base = fx.base;
 	r.expect = bad.expect = 1;
 	evcon = evhttp_connection_base_new(fx.base, dns, "web.libev.test",
-	    (ev_uint16_t)fx.port);
-	assert_int_equal(evhttp_make_request(evcon, new_req(&r),
-			     EVHTTP_REQ_GET, "/echo"),
+	                                   (ev_uint16_t)fx.port);
+	assert_int_equal(
+	    evhttp_make_request(evcon, new_req(&r), EVHTTP_REQ_GET, "/echo"),
 	    0);
 	run();
 	assert_int_equal(r.code, 200);
@@ -525,14 +584,14 @@ static void test_name_lookup(void **state)
 	/* Unknown name and no nameserver to ask: the connect timeout, which
 	 * covers the lookup, ends it cleanly. */
 	evcon = evhttp_connection_base_new(fx.base, dns, "nowhere.libev.test",
-	    (ev_uint16_t)fx.port);
+	                                   (ev_uint16_t)fx.port);
 	{
 		struct timeval tv = {0, 300000};
 
 		evhttp_connection_set_connect_timeout_tv(evcon, &tv);
 	}
-	assert_int_equal(evhttp_make_request(evcon, new_req(&bad),
-			     EVHTTP_REQ_GET, "/echo"),
+	assert_int_equal(
+	    evhttp_make_request(evcon, new_req(&bad), EVHTTP_REQ_GET, "/echo"),
 	    0);
 	t0 = tu_now_ms();
 	run();
@@ -547,18 +606,19 @@ static void test_name_lookup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_get),
-		cmocka_unit_test(test_methods),
-		cmocka_unit_test(test_keepalive_and_pipelining),
-		cmocka_unit_test(test_chunked_response),
-		cmocka_unit_test(test_read_timeout),
-		cmocka_unit_test(test_retries),
-		cmocka_unit_test(test_close_callback),
-		cmocka_unit_test(test_free_from_callback),
-		cmocka_unit_test(test_refuses_injection),
-		cmocka_unit_test(test_13_api),
+	    cmocka_unit_test(test_get),
+	    cmocka_unit_test(test_methods),
+	    cmocka_unit_test(test_keepalive_and_pipelining),
+	    cmocka_unit_test(test_chunked_response),
+	    cmocka_unit_test(test_read_timeout),
+	    cmocka_unit_test(test_retries),
+	    cmocka_unit_test(test_close_callback),
+	    cmocka_unit_test(test_free_from_callback),
+	    cmocka_unit_test(test_refuses_injection),
+	    cmocka_unit_test(test_13_api),
+	    cmocka_unit_test(test_several_sockets),
 #ifdef HAVE_LIBEV_DNS
-		cmocka_unit_test(test_name_lookup),
+	    cmocka_unit_test(test_name_lookup),
 #endif
 	};
 	signal(SIGPIPE, SIG_IGN);

@@ -19,15 +19,16 @@ static void test_headers(void **state)
 
 	(void)state;
 	TAILQ_INIT(&h);
-	assert_int_equal(evhttp_add_header(&h, "Content-Type", "text/plain"), 0);
+	assert_int_equal(evhttp_add_header(&h, "Content-Type", "text/plain"),
+	                 0);
 	assert_int_equal(evhttp_add_header(&h, "X-A", "1"), 0);
 	assert_int_equal(evhttp_add_header(&h, "x-a", "2"), 0);
 	assert_string_equal(evhttp_find_header(&h, "content-type"),
-	    "text/plain");
+	                    "text/plain");
 	assert_string_equal(evhttp_find_header(&h, "X-a"), "1");
 	assert_null(evhttp_find_header(&h, "missing"));
 	TAILQ_FOREACH(kv, &h, next)
-		n++;
+	n++;
 	assert_int_equal(n, 3);
 	assert_int_equal(evhttp_remove_header(&h, "X-A"), 0);
 	assert_string_equal(evhttp_find_header(&h, "x-a"), "2");
@@ -35,7 +36,7 @@ static void test_headers(void **state)
 
 	/* No header injection through values or names. */
 	assert_int_equal(evhttp_add_header(&h, "X-Bad", "a\r\nSet-Cookie: x"),
-	    -1);
+	                 -1);
 	assert_int_equal(evhttp_add_header(&h, "X-Bad", "a\nb"), -1);
 	assert_int_equal(evhttp_add_header(&h, "X-Bad", "a\rb"), -1);
 	assert_int_equal(evhttp_add_header(&h, "X Bad", "v"), -1);
@@ -96,9 +97,8 @@ static void test_query(void **state)
 	struct evkeyvalq q;
 
 	(void)state;
-	assert_int_equal(evhttp_parse_query("/p?a=1&b=x+y%21&c=&d=%3D#frag",
-			     &q),
-	    0);
+	assert_int_equal(
+	    evhttp_parse_query("/p?a=1&b=x+y%21&c=&d=%3D#frag", &q), 0);
 	assert_string_equal(evhttp_find_header(&q, "a"), "1");
 	assert_string_equal(evhttp_find_header(&q, "b"), "x y!");
 	assert_string_equal(evhttp_find_header(&q, "c"), "");
@@ -124,8 +124,8 @@ static void test_htmlescape(void **state)
 
 	(void)state;
 	s = evhttp_htmlescape("<a href=\"x\">'&'</a>");
-	assert_string_equal(s,
-	    "&lt;a href=&quot;x&quot;&gt;&#039;&amp;&#039;&lt;/a&gt;");
+	assert_string_equal(
+	    s, "&lt;a href=&quot;x&quot;&gt;&#039;&amp;&#039;&lt;/a&gt;");
 	free(s);
 	s = evhttp_htmlescape("");
 	assert_string_equal(s, "");
@@ -150,12 +150,12 @@ static void test_method_values(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_headers),
-		cmocka_unit_test(test_encode),
-		cmocka_unit_test(test_decode),
-		cmocka_unit_test(test_query),
-		cmocka_unit_test(test_htmlescape),
-		cmocka_unit_test(test_method_values),
+	    cmocka_unit_test(test_headers),
+	    cmocka_unit_test(test_encode),
+	    cmocka_unit_test(test_decode),
+	    cmocka_unit_test(test_query),
+	    cmocka_unit_test(test_htmlescape),
+	    cmocka_unit_test(test_method_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

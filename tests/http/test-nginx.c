@@ -20,7 +20,7 @@ static int port;
 static const char *nginx_path(void)
 {
 	static const char *const paths[] = {"/usr/sbin/nginx", "/usr/bin/nginx",
-		"/usr/local/sbin/nginx"};
+	                                    "/usr/local/sbin/nginx"};
 	size_t i;
 
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
@@ -53,18 +53,18 @@ static int group_setup(void **state)
 	if (!f)
 		return -1;
 	fprintf(f,
-	    "daemon off;\nmaster_process off;\nerror_log stderr;\n"
-	    "pid %s/nginx.pid;\nevents { worker_connections 64; }\n"
-	    "http {\n  access_log off;\n"
-	    "  client_body_temp_path %s;\n  proxy_temp_path %s;\n"
-	    "  fastcgi_temp_path %s;\n  uwsgi_temp_path %s;\n"
-	    "  scgi_temp_path %s;\n"
-	    "  server {\n    listen 127.0.0.1:%d;\n"
-	    "    location / { return 200 \"hello\"; }\n"
-	    "    location /chunked { chunked_transfer_encoding on;"
-	    " return 200 \"chunky\"; }\n"
-	    "  }\n}\n",
-	    dir, dir, dir, dir, dir, dir, port);
+	        "daemon off;\nmaster_process off;\nerror_log stderr;\n"
+	        "pid %s/nginx.pid;\nevents { worker_connections 64; }\n"
+	        "http {\n  access_log off;\n"
+	        "  client_body_temp_path %s;\n  proxy_temp_path %s;\n"
+	        "  fastcgi_temp_path %s;\n  uwsgi_temp_path %s;\n"
+	        "  scgi_temp_path %s;\n"
+	        "  server {\n    listen 127.0.0.1:%d;\n"
+	        "    location / { return 200 \"hello\"; }\n"
+	        "    location /chunked { chunked_transfer_encoding on;"
+	        " return 200 \"chunky\"; }\n"
+	        "  }\n}\n",
+	        dir, dir, dir, dir, dir, dir, port);
 	fclose(f);
 	nginx = fork();
 	if (nginx == 0) {
@@ -139,13 +139,13 @@ static void test_get_keepalive(void **state)
 
 	(void)state;
 	evcon = evhttp_connection_base_new(base, NULL, "127.0.0.1",
-	    (ev_uint16_t)port);
+	                                   (ev_uint16_t)port);
 	for (i = 0; i < 3; i++) {
 		struct result r = {base, 0, 0, 1, ""};
 
-		assert_int_equal(evhttp_make_request(evcon,
-				     evhttp_request_new(done_cb, &r),
-				     EVHTTP_REQ_GET, "/"),
+		assert_int_equal(
+		    evhttp_make_request(evcon, evhttp_request_new(done_cb, &r),
+		                        EVHTTP_REQ_GET, "/"),
 		    0);
 		run(base);
 		assert_int_equal(r.done, 1);
@@ -161,23 +161,23 @@ static void test_pipelined_and_head(void **state)
 	struct event_base *base = event_base_new();
 	struct evhttp_connection *evcon;
 	struct result a = {base, 0, 0, 99, ""}, b = {base, 0, 0, 99, ""},
-		      h = {base, 0, 0, 1, ""};
+	              h = {base, 0, 0, 1, ""};
 
 	(void)state;
 	evcon = evhttp_connection_base_new(base, NULL, "127.0.0.1",
-	    (ev_uint16_t)port);
+	                                   (ev_uint16_t)port);
 	assert_int_equal(evhttp_make_request(evcon,
-			     evhttp_request_new(done_cb, &a), EVHTTP_REQ_GET,
-			     "/x"),
-	    0);
+	                                     evhttp_request_new(done_cb, &a),
+	                                     EVHTTP_REQ_GET, "/x"),
+	                 0);
 	assert_int_equal(evhttp_make_request(evcon,
-			     evhttp_request_new(done_cb, &b), EVHTTP_REQ_POST,
-			     "/y"),
-	    0);
+	                                     evhttp_request_new(done_cb, &b),
+	                                     EVHTTP_REQ_POST, "/y"),
+	                 0);
 	assert_int_equal(evhttp_make_request(evcon,
-			     evhttp_request_new(done_cb, &h), EVHTTP_REQ_HEAD,
-			     "/z"),
-	    0);
+	                                     evhttp_request_new(done_cb, &h),
+	                                     EVHTTP_REQ_HEAD, "/z"),
+	                 0);
 	run(base);
 	assert_int_equal(a.code, 200);
 	assert_string_equal(a.body, "hello");
@@ -192,8 +192,8 @@ static void test_pipelined_and_head(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_get_keepalive),
-		cmocka_unit_test(test_pipelined_and_head),
+	    cmocka_unit_test(test_get_keepalive),
+	    cmocka_unit_test(test_pipelined_and_head),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

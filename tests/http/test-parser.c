@@ -43,10 +43,10 @@ static void guard_map(struct guard *g, size_t need)
 	g->page = (size_t)pg;
 	pages = (need + g->page - 1) / g->page + 1;
 	g->map = mmap(NULL, (pages + 1) * g->page, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(g->map != MAP_FAILED);
 	assert_int_equal(mprotect(g->map + pages * g->page, g->page, PROT_NONE),
-	    0);
+	                 0);
 	g->page = pages * g->page; /* usable bytes before the guard */
 }
 
@@ -55,14 +55,14 @@ static void guard_map(struct guard *g, size_t need)
  * once), parsing pipelined messages until the input ends.
  */
 static void run(const char *in, size_t len, size_t step, int response,
-    int no_body, struct outcome *o)
+                int no_body, struct outcome *o)
 {
 	struct ev__http_parser p;
 	size_t off = 0;
 
 	memset(o, 0, sizeof(*o));
-	ev__http_parser_init(&p,
-	    response ? EV__HTTP_PARSE_RESPONSE : EV__HTTP_PARSE_REQUEST);
+	ev__http_parser_init(&p, response ? EV__HTTP_PARSE_RESPONSE
+	                                  : EV__HTTP_PARSE_REQUEST);
 	p.max_body = 100000;
 	p.no_body = no_body;
 	for (;;) {
@@ -84,11 +84,11 @@ static void run(const char *in, size_t len, size_t step, int response,
 			size_t i;
 
 			snprintf(o->method, sizeof(o->method), "%s",
-			    ev__http_parser_str(&p, p.method));
+			         ev__http_parser_str(&p, p.method));
 			snprintf(o->target, sizeof(o->target), "%s",
-			    ev__http_parser_str(&p, p.target));
+			         ev__http_parser_str(&p, p.target));
 			snprintf(o->reason, sizeof(o->reason), "%s",
-			    ev__http_parser_str(&p, p.reason));
+			         ev__http_parser_str(&p, p.reason));
 			o->major = p.major;
 			o->minor = p.minor;
 			o->status = p.status;
@@ -105,7 +105,7 @@ static void run(const char *in, size_t len, size_t step, int response,
 				assert_int_equal(
 				    ev__http_parser_field(&p, i, &n, &v), 0);
 				snprintf(o->fields + l, sizeof(o->fields) - l,
-				    "%s=%s;", n, v);
+				         "%s=%s;", n, v);
 			}
 		} else if (r == EV__HTTP_BODY) {
 			assert_true(o->body_len + blen <= sizeof(o->body));
@@ -134,7 +134,7 @@ static void run(const char *in, size_t len, size_t step, int response,
 
 /* Runs whole, byte-by-byte and at the guard page, checks they agree. */
 static void run_all(const char *in, int response, int no_body,
-    struct outcome *o)
+                    struct outcome *o)
 {
 	size_t len = strlen(in);
 	struct outcome b, g, gb;
@@ -162,8 +162,8 @@ static void expect_error(const char *in, int response, enum ev__http_error e)
 	run_all(in, response, 0, &o);
 	if ((int)o.error != (int)e)
 		fail_msg("input %s: error %s (%d), expected %s (%d)", in,
-		    ev__http_error_text(o.error), o.error,
-		    ev__http_error_text(e), e);
+		         ev__http_error_text(o.error), o.error,
+		         ev__http_error_text(e), e);
 }
 
 static void test_simple_get(void **state)
@@ -172,8 +172,8 @@ static void test_simple_get(void **state)
 
 	(void)state;
 	run_all("GET /a/b?c=d HTTP/1.1\r\nHost: x\r\nUser-Agent:  t  1 \r\n"
-		"\r\n",
-	    0, 0, &o);
+	        "\r\n",
+	        0, 0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.messages, 1);
 	assert_string_equal(o.method, "GET");
@@ -189,8 +189,8 @@ static void test_leading_crlf_and_empty_value(void **state)
 	struct outcome o;
 
 	(void)state;
-	run_all("\r\n\r\nPOST / HTTP/1.0\r\nX-Empty:\r\nX-E2: \t \r\n\r\n",
-	    0, 0, &o);
+	run_all("\r\n\r\nPOST / HTTP/1.0\r\nX-Empty:\r\nX-E2: \t \r\n\r\n", 0,
+	        0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.messages, 1);
 	assert_string_equal(o.fields, "X-Empty=;X-E2=;");
@@ -203,16 +203,16 @@ static void test_content_length_body(void **state)
 
 	(void)state;
 	run_all("POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n"
-		"hello world",
-	    0, 0, &o);
+	        "hello world",
+	        0, 0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.messages, 1);
 	assert_int_equal(o.body_len, 11);
 	assert_memory_equal(o.body, "hello world", 11);
 	/* Identical repeated values are one value (RFC 9110 8.6). */
 	run_all("POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 2, 2\r\n"
-		"Content-Length: 2\r\n\r\nok",
-	    0, 0, &o);
+	        "Content-Length: 2\r\n\r\nok",
+	        0, 0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.body_len, 2);
 }
@@ -223,9 +223,9 @@ static void test_chunked_with_trailers(void **state)
 
 	(void)state;
 	run_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-		"\r\n5\r\nhello\r\n1;ext=\"v\" ; e2\r\n \r\n"
-		"00000a\r\n0123456789\r\n0\r\nX-Sum: 1\r\nX-T: 2\r\n\r\n",
-	    0, 0, &o);
+	        "\r\n5\r\nhello\r\n1;ext=\"v\" ; e2\r\n \r\n"
+	        "00000a\r\n0123456789\r\n0\r\nX-Sum: 1\r\nX-T: 2\r\n\r\n",
+	        0, 0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.messages, 1);
 	assert_int_equal(o.body_len, 16);
@@ -233,8 +233,8 @@ static void test_chunked_with_trailers(void **state)
 	assert_int_equal(o.ntrailers, 2);
 	/* Codings are case-insensitive, empty list elements are ignored. */
 	run_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: , CHUNKED\r\n"
-		"\r\n0\r\n\r\n",
-	    0, 0, &o);
+	        "\r\n0\r\n\r\n",
+	        0, 0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.messages, 1);
 }
@@ -245,9 +245,9 @@ static void test_pipelined(void **state)
 
 	(void)state;
 	run_all("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n"
-		"POST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
-		"GET /3 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-	    0, 0, &o);
+	        "POST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
+	        "GET /3 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	        0, 0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.messages, 3);
 	assert_string_equal(o.target, "/3");
@@ -260,8 +260,8 @@ static void test_flags(void **state)
 
 	(void)state;
 	run_all("PUT /x HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, Keep-Alive"
-		"\r\nExpect: 100-Continue\r\nContent-Length: 0\r\n\r\n",
-	    0, 0, &o);
+	        "\r\nExpect: 100-Continue\r\nContent-Length: 0\r\n\r\n",
+	        0, 0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.keepalive, 1);
 	assert_int_equal(o.expect, 1);
@@ -287,8 +287,8 @@ static void test_responses(void **state)
 	assert_int_equal(o.body_len, 11);
 
 	run_all("HTTP/1.1 204\r\n\r\nHTTP/1.1 304 Not Modified\r\n"
-		"Content-Length: 9\r\n\r\n",
-	    1, 0, &o);
+	        "Content-Length: 9\r\n\r\n",
+	        1, 0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.messages, 2);
 
@@ -298,8 +298,8 @@ static void test_responses(void **state)
 	assert_int_equal(o.messages, 1);
 
 	run_all("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-		"3\r\nabc\r\n0\r\n\r\n",
-	    1, 0, &o);
+	        "3\r\nabc\r\n0\r\n\r\n",
+	        1, 0, &o);
 	assert_int_equal(o.error, 0);
 	assert_int_equal(o.body_len, 3);
 
@@ -313,60 +313,61 @@ static void test_reject_framing(void **state)
 {
 	(void)state;
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked"
-		     "\r\nContent-Length: 3\r\n\r\n",
-	    0, EV__HTTP_E_TE_AND_CL);
+	             "\r\nContent-Length: 3\r\n\r\n",
+	             0, EV__HTTP_E_TE_AND_CL);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
-		     "Transfer-Encoding: chunked\r\n\r\n",
-	    0, EV__HTTP_E_TE_AND_CL);
+	             "Transfer-Encoding: chunked\r\n\r\n",
+	             0, EV__HTTP_E_TE_AND_CL);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked,"
-		     " chunked\r\n\r\n",
-	    0, EV__HTTP_E_TE_DUPLICATE);
+	             " chunked\r\n\r\n",
+	             0, EV__HTTP_E_TE_DUPLICATE);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked"
-		     "\r\nTransfer-Encoding: chunked\r\n\r\n",
-	    0, EV__HTTP_E_TE_DUPLICATE);
+	             "\r\nTransfer-Encoding: chunked\r\n\r\n",
+	             0, EV__HTTP_E_TE_DUPLICATE);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked,"
-		     " gzip\r\n\r\n",
-	    0, EV__HTTP_E_TE_NOT_LAST);
+	             " gzip\r\n\r\n",
+	             0, EV__HTTP_E_TE_NOT_LAST);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, "
-		     "chunked\r\n\r\n",
-	    0, EV__HTTP_E_TE_UNKNOWN);
+	             "chunked\r\n\r\n",
+	             0, EV__HTTP_E_TE_UNKNOWN);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: xchunked"
-		     "\r\n\r\n",
-	    0, EV__HTTP_E_TE_UNKNOWN);
+	             "\r\n\r\n",
+	             0, EV__HTTP_E_TE_UNKNOWN);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
-		     "chunked;q=1\r\n\r\n",
-	    0, EV__HTTP_E_TE_UNKNOWN);
-	expect_error("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
-	    0, EV__HTTP_E_TE_HTTP10);
+	             "chunked;q=1\r\n\r\n",
+	             0, EV__HTTP_E_TE_UNKNOWN);
+	expect_error("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 0,
+	             EV__HTTP_E_TE_HTTP10);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
-		     "Content-Length: 4\r\n\r\n",
-	    0, EV__HTTP_E_CL_CONFLICT);
-	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3, 4\r\n\r\n",
-	    0, EV__HTTP_E_CL_CONFLICT);
+	             "Content-Length: 4\r\n\r\n",
+	             0, EV__HTTP_E_CL_CONFLICT);
+	expect_error(
+	    "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3, 4\r\n\r\n", 0,
+	    EV__HTTP_E_CL_CONFLICT);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +3\r\n\r\n",
-	    0, EV__HTTP_E_CL_INVALID);
+	             0, EV__HTTP_E_CL_INVALID);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3a\r\n\r\n",
-	    0, EV__HTTP_E_CL_INVALID);
-	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length:\r\n\r\n",
-	    0, EV__HTTP_E_CL_INVALID);
+	             0, EV__HTTP_E_CL_INVALID);
+	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length:\r\n\r\n", 0,
+	             EV__HTTP_E_CL_INVALID);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3,\r\n\r\n",
-	    0, EV__HTTP_E_CL_INVALID);
+	             0, EV__HTTP_E_CL_INVALID);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: "
-		     "99999999999999999999\r\n\r\n",
-	    0, EV__HTTP_E_CL_OVERFLOW);
+	             "99999999999999999999\r\n\r\n",
+	             0, EV__HTTP_E_CL_OVERFLOW);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: "
-		     "9223372036854775808\r\n\r\n",
-	    0, EV__HTTP_E_CL_OVERFLOW);
+	             "9223372036854775808\r\n\r\n",
+	             0, EV__HTTP_E_CL_OVERFLOW);
 	expect_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100001\r\n"
-		     "\r\n",
-	    0, EV__HTTP_E_BODY_TOO_LARGE);
+	             "\r\n",
+	             0, EV__HTTP_E_BODY_TOO_LARGE);
 	expect_error("GET / HTTP/1.1\r\n\r\n", 0, EV__HTTP_E_HOST_MISSING);
 	expect_error("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 0,
-	    EV__HTTP_E_HOST_DUPLICATE);
+	             EV__HTTP_E_HOST_DUPLICATE);
 	/* The same smuggling rules hold for responses. */
 	expect_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
-		     "Content-Length: 3\r\n\r\n",
-	    1, EV__HTTP_E_TE_AND_CL);
+	             "Content-Length: 3\r\n\r\n",
+	             1, EV__HTTP_E_TE_AND_CL);
 }
 
 static void test_reject_syntax(void **state)
@@ -376,40 +377,42 @@ static void test_reject_syntax(void **state)
 	expect_error("GET / HTTP/1.1\r\nHost: h\n\r\n", 0, EV__HTTP_E_BARE_LF);
 	expect_error("GET / HTTP/1.1\r\nHost: h\r\n\n", 0, EV__HTTP_E_BARE_LF);
 	expect_error("GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n", 0,
-	    EV__HTTP_E_BARE_CR);
+	             EV__HTTP_E_BARE_CR);
 	expect_error("GET / HTTP/1.1\r\nHost: h\r\n\rX", 0, EV__HTTP_E_BARE_CR);
 	expect_error("GET / HTTP/1.1\rHost: h\r\n\r\n", 0, EV__HTTP_E_BARE_CR);
 	expect_error("GET / HTTP/1.1\r\nHost : h\r\n\r\n", 0,
-	    EV__HTTP_E_WS_BEFORE_COLON);
+	             EV__HTTP_E_WS_BEFORE_COLON);
 	expect_error("GET / HTTP/1.1\r\nHost\t: h\r\n\r\n", 0,
-	    EV__HTTP_E_WS_BEFORE_COLON);
+	             EV__HTTP_E_WS_BEFORE_COLON);
 	expect_error("GET / HTTP/1.1\r\n: h\r\n\r\n", 0,
-	    EV__HTTP_E_HEADER_NAME);
+	             EV__HTTP_E_HEADER_NAME);
 	expect_error("GET / HTTP/1.1\r\nHo(st: h\r\n\r\n", 0,
-	    EV__HTTP_E_HEADER_NAME);
+	             EV__HTTP_E_HEADER_NAME);
 	expect_error("GET / HTTP/1.1\r\nHost h\r\n\r\n", 0,
-	    EV__HTTP_E_WS_BEFORE_COLON);
+	             EV__HTTP_E_WS_BEFORE_COLON);
 	expect_error("GET / HTTP/1.1\r\nHost\r\n\r\n", 0, EV__HTTP_E_NO_COLON);
 	expect_error("GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n", 0,
-	    EV__HTTP_E_OBS_FOLD);
+	             EV__HTTP_E_OBS_FOLD);
 	expect_error("GET / HTTP/1.1\r\n Host: h\r\n\r\n", 0,
-	    EV__HTTP_E_OBS_FOLD);
+	             EV__HTTP_E_OBS_FOLD);
 	expect_error("GET / HTTP/1.1\r\nHost: h\r\nX: a\x01\r\n\r\n", 0,
-	    EV__HTTP_E_HEADER_VALUE);
+	             EV__HTTP_E_HEADER_VALUE);
 	expect_error("GET / HTTP/1.1\r\nHost: h\r\nX: a\x7f\r\n\r\n", 0,
-	    EV__HTTP_E_HEADER_VALUE);
+	             EV__HTTP_E_HEADER_VALUE);
 	expect_error("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n", 0,
-	    EV__HTTP_E_VERSION);
-	expect_error("GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 0, EV__HTTP_E_TARGET);
+	             EV__HTTP_E_VERSION);
+	expect_error("GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 0,
+	             EV__HTTP_E_TARGET);
 	expect_error("GET /\x80 HTTP/1.1\r\nHost: h\r\n\r\n", 0,
-	    EV__HTTP_E_TARGET);
+	             EV__HTTP_E_TARGET);
 	expect_error("G@T / HTTP/1.1\r\nHost: h\r\n\r\n", 0, EV__HTTP_E_METHOD);
 	expect_error("GET / HTTP/1.1 \r\nHost: h\r\n\r\n", 0,
-	    EV__HTTP_E_VERSION);
-	expect_error("GET / http/1.1\r\nHost: h\r\n\r\n", 0, EV__HTTP_E_VERSION);
+	             EV__HTTP_E_VERSION);
+	expect_error("GET / http/1.1\r\nHost: h\r\n\r\n", 0,
+	             EV__HTTP_E_VERSION);
 	expect_error("GET / HTTP/11\r\nHost: h\r\n\r\n", 0, EV__HTTP_E_VERSION);
 	expect_error("GET / HTTP/2.0\r\nHost: h\r\n\r\n", 0,
-	    EV__HTTP_E_VERSION_UNSUPPORTED);
+	             EV__HTTP_E_VERSION_UNSUPPORTED);
 	expect_error("GET / HTTP/1.1\r\n", 0, EV__HTTP_E_NONE);
 	expect_error("HTTP/1.1 20 OK\r\n\r\n", 1, EV__HTTP_E_STATUS);
 	expect_error("HTTP/1.1 2000 OK\r\n\r\n", 1, EV__HTTP_E_STATUS);
@@ -420,20 +423,20 @@ static void test_reject_syntax(void **state)
 static void test_reject_nul(void **state)
 {
 	static const char *const heads[] = {
-		"G\0ET / HTTP/1.1\r\nHost: h\r\n\r\n",
-		"GET /\0 HTTP/1.1\r\nHost: h\r\n\r\n",
-		"GET / HTTP/1.1\r\nHo\0st: h\r\n\r\n",
-		"GET / HTTP/1.1\r\nHost: h\0\r\n\r\n",
-		"GET / HTTP/1.1\r\nHost: \0h\r\n\r\n",
-		"GET / HTTP/1\0.1\r\nHost: h\r\n\r\n",
+	    "G\0ET / HTTP/1.1\r\nHost: h\r\n\r\n",
+	    "GET /\0 HTTP/1.1\r\nHost: h\r\n\r\n",
+	    "GET / HTTP/1.1\r\nHo\0st: h\r\n\r\n",
+	    "GET / HTTP/1.1\r\nHost: h\0\r\n\r\n",
+	    "GET / HTTP/1.1\r\nHost: \0h\r\n\r\n",
+	    "GET / HTTP/1\0.1\r\nHost: h\r\n\r\n",
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
 		/* strlen would stop at the NUL: give the length by hand. */
-		size_t len = strlen(heads[i]) + 1 + strlen(heads[i] +
-			strlen(heads[i]) + 1);
+		size_t len = strlen(heads[i]) + 1 +
+		             strlen(heads[i] + strlen(heads[i]) + 1);
 		struct outcome a, b;
 
 		run(heads[i], len, 0, 0, 0, &a);
@@ -448,11 +451,11 @@ static void test_reject_chunks(void **state)
 #define CH "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
 	(void)state;
 	expect_error(CH "11111111111111111\r\n", 0,
-	    EV__HTTP_E_CHUNK_SIZE_TOO_LONG);
+	             EV__HTTP_E_CHUNK_SIZE_TOO_LONG);
 	expect_error(CH "00000000000000001\r\n", 0,
-	    EV__HTTP_E_CHUNK_SIZE_TOO_LONG);
+	             EV__HTTP_E_CHUNK_SIZE_TOO_LONG);
 	expect_error(CH "8000000000000000\r\n", 0,
-	    EV__HTTP_E_CHUNK_SIZE_TOO_LONG);
+	             EV__HTTP_E_CHUNK_SIZE_TOO_LONG);
 	expect_error(CH "fffff\r\n", 0, EV__HTTP_E_BODY_TOO_LARGE);
 	expect_error(CH "x\r\n", 0, EV__HTTP_E_CHUNK_SIZE);
 	expect_error(CH "-1\r\n", 0, EV__HTTP_E_CHUNK_SIZE);
@@ -465,11 +468,11 @@ static void test_reject_chunks(void **state)
 	expect_error(CH "1\r\na\n0\r\n\r\n", 0, EV__HTTP_E_CHUNK_CRLF);
 	expect_error(CH "1\r\na\r\r\n", 0, EV__HTTP_E_CHUNK_CRLF);
 	expect_error(CH "0\r\nContent-Length: 5\r\n\r\n", 0,
-	    EV__HTTP_E_TRAILER_FRAMING);
+	             EV__HTTP_E_TRAILER_FRAMING);
 	expect_error(CH "0\r\ntransfer-encoding: chunked\r\n\r\n", 0,
-	    EV__HTTP_E_TRAILER_FRAMING);
+	             EV__HTTP_E_TRAILER_FRAMING);
 	expect_error(CH "0\r\nHost: evil\r\n\r\n", 0,
-	    EV__HTTP_E_TRAILER_FRAMING);
+	             EV__HTTP_E_TRAILER_FRAMING);
 	expect_error(CH "0\r\nX: y\n\r\n", 0, EV__HTTP_E_BARE_LF);
 	expect_error(CH "0\r\nX : y\r\n\r\n", 0, EV__HTTP_E_WS_BEFORE_COLON);
 #undef CH
@@ -509,8 +512,8 @@ static void test_limits(void **state)
 	ev__http_parser_init(&p, EV__HTTP_PARSE_REQUEST);
 	p.max_uri = 4;
 	assert_int_equal(ev__http_parse(&p, "GET /abcd HTTP/1.1\r\n", 20, &used,
-			     &body, &blen),
-	    EV__HTTP_ERROR);
+	                                &body, &blen),
+	                 EV__HTTP_ERROR);
 	assert_int_equal(p.error, EV__HTTP_E_URI_TOO_LONG);
 	assert_int_equal(ev__http_error_status(p.error), 414);
 	ev__http_parser_free(&p);
@@ -533,7 +536,8 @@ static void test_linear(void **state)
 	(void)state;
 	strcpy(head, "GET / HTTP/1.1\r\nHost: h\r\n");
 	for (i = 0; i < 100; i++)
-		strcat(head, "X-Long-Header-Name: some value that is long ok\r\n");
+		strcat(head,
+		       "X-Long-Header-Name: some value that is long ok\r\n");
 	strcat(head, "\r\n");
 	n = strlen(head);
 	ev__http_parser_init(&p, EV__HTTP_PARSE_REQUEST);
@@ -565,7 +569,7 @@ static void test_chunked_decoder_alone(void **state)
 	ev__http_parser_start_chunked(&p);
 	do {
 		r = ev__http_parse(&p, in + off, strlen(in) - off, &used, &body,
-		    &blen);
+		                   &blen);
 		off += used;
 		if (r == EV__HTTP_BODY) {
 			memcpy(out + olen, body, blen);
@@ -577,27 +581,27 @@ static void test_chunked_decoder_alone(void **state)
 	assert_memory_equal(out, "wiki", 4);
 	/* Used after completion without a reset: a clear error, no crash. */
 	assert_int_equal(ev__http_parse(&p, "x", 1, &used, &body, &blen),
-	    EV__HTTP_ERROR);
+	                 EV__HTTP_ERROR);
 	ev__http_parser_free(&p);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_simple_get),
-		cmocka_unit_test(test_leading_crlf_and_empty_value),
-		cmocka_unit_test(test_content_length_body),
-		cmocka_unit_test(test_chunked_with_trailers),
-		cmocka_unit_test(test_pipelined),
-		cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_responses),
-		cmocka_unit_test(test_reject_framing),
-		cmocka_unit_test(test_reject_syntax),
-		cmocka_unit_test(test_reject_nul),
-		cmocka_unit_test(test_reject_chunks),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_linear),
-		cmocka_unit_test(test_chunked_decoder_alone),
+	    cmocka_unit_test(test_simple_get),
+	    cmocka_unit_test(test_leading_crlf_and_empty_value),
+	    cmocka_unit_test(test_content_length_body),
+	    cmocka_unit_test(test_chunked_with_trailers),
+	    cmocka_unit_test(test_pipelined),
+	    cmocka_unit_test(test_flags),
+	    cmocka_unit_test(test_responses),
+	    cmocka_unit_test(test_reject_framing),
+	    cmocka_unit_test(test_reject_syntax),
+	    cmocka_unit_test(test_reject_nul),
+	    cmocka_unit_test(test_reject_chunks),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_linear),
+	    cmocka_unit_test(test_chunked_decoder_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

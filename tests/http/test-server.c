@@ -30,7 +30,7 @@ static void hello_cb(struct evhttp_request *req, void *arg)
 	(void)arg;
 	evbuffer_add(b, "hello world\n", 12);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "text/plain");
+	                  "Content-Type", "text/plain");
 	evhttp_send_reply(req, HTTP_OK, "OK", b);
 	evbuffer_free(b);
 }
@@ -132,7 +132,8 @@ static void upload_cb(struct evhttp_request *req, void *arg)
 
 	(void)arg;
 	evbuffer_add_printf(b, "pieces=%d bytes=%zu left=%zu", upload_pieces,
-	    upload_bytes, evbuffer_get_length(req->input_buffer));
+	                    upload_bytes,
+	                    evbuffer_get_length(req->input_buffer));
 	evhttp_send_reply(req, HTTP_OK, "OK", b);
 	evbuffer_free(b);
 }
@@ -201,9 +202,8 @@ static struct tresp r;
 
 static void assert_serving(int p)
 {
-	assert_int_equal(tu_status_of(p, GET("/hello"), strlen(GET("/hello")),
-			     2000),
-	    200);
+	assert_int_equal(
+	    tu_status_of(p, GET("/hello"), strlen(GET("/hello")), 2000), 200);
 }
 
 static void test_keepalive(void **state)
@@ -219,9 +219,8 @@ static void test_keepalive(void **state)
 		assert_string_equal(r.body, "hello world\n");
 		assert_int_equal(r.closed, 0);
 		assert_non_null(evhttp_find_header(&r.headers, "Date"));
-		assert_string_equal(evhttp_find_header(&r.headers,
-					"Content-Length"),
-		    "12");
+		assert_string_equal(
+		    evhttp_find_header(&r.headers, "Content-Length"), "12");
 		evhttp_clear_headers(&r.headers);
 	}
 	tu_close(&c);
@@ -243,11 +242,11 @@ static void test_http10(void **state)
 	/* 1.0 with keep-alive: stays open. */
 	assert_int_equal(tu_connect(&c, port), 0);
 	assert_int_equal(tu_sends(&c, "GET /hello HTTP/1.0\r\nConnection: "
-				      "keep-alive\r\n\r\n"),
-	    0);
+	                              "keep-alive\r\n\r\n"),
+	                 0);
 	assert_int_equal(tu_read_response(&c, &r, 0, 2000), 0);
 	assert_string_equal(evhttp_find_header(&r.headers, "Connection"),
-	    "keep-alive");
+	                    "keep-alive");
 	evhttp_clear_headers(&r.headers);
 	assert_int_equal(tu_sends(&c, "GET /hello HTTP/1.0\r\n\r\n"), 0);
 	assert_int_equal(tu_read_response(&c, &r, 0, 2000), 0);
@@ -264,10 +263,11 @@ static void test_pipelining(void **state)
 	(void)state;
 	assert_int_equal(tu_connect(&c, port), 0);
 	/* One write, several requests, one of them slow-bodied. */
-	assert_int_equal(tu_sends(&c, GET("/path/1") GET("/path/2")
-				       "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				       "Content-Length: 3\r\n\r\nabc" GET(
-					   "/path/4")),
+	assert_int_equal(
+	    tu_sends(&c, GET("/path/1")
+	                     GET("/path/2") "POST /echo HTTP/1.1\r\nHost: t\r\n"
+	                                    "Content-Length: 3\r\n\r\nabc" GET(
+	                                        "/path/4")),
 	    0);
 	for (i = 1; i <= 4; i++) {
 		assert_int_equal(tu_read_response(&c, &r, 0, 2000), 0);
@@ -305,24 +305,23 @@ static void test_bodies(void **state)
 	(void)state;
 	assert_int_equal(tu_connect(&c, port), 0);
 	assert_int_equal(tu_sends(&c, "POST /echo?x=1 HTTP/1.1\r\nHost: t\r\n"
-				      "Content-Length: 11\r\n\r\nhello world"),
-	    0);
+	                              "Content-Length: 11\r\n\r\nhello world"),
+	                 0);
 	assert_int_equal(tu_read_response(&c, &r, 0, 2000), 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, "hello world");
 	assert_string_equal(evhttp_find_header(&r.headers, "X-Method"), "2");
 	assert_string_equal(evhttp_find_header(&r.headers, "X-Uri"),
-	    "/echo?x=1");
+	                    "/echo?x=1");
 	evhttp_clear_headers(&r.headers);
 
 	/* Chunked upload, trailers included, in several writes. */
 	assert_int_equal(tu_sends(&c, "PUT /echo HTTP/1.1\r\nHost: t\r\n"
-				      "Transfer-Encoding: chunked\r\n\r\n"
-				      "5\r\nhello\r\n"),
-	    0);
+	                              "Transfer-Encoding: chunked\r\n\r\n"
+	                              "5\r\nhello\r\n"),
+	                 0);
 	usleep(20000);
-	assert_int_equal(tu_sends(&c, "6\r\n world\r\n0\r\nX-T: 1\r\n\r\n"),
-	    0);
+	assert_int_equal(tu_sends(&c, "6\r\n world\r\n0\r\nX-T: 1\r\n\r\n"), 0);
 	assert_int_equal(tu_read_response(&c, &r, 0, 2000), 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, "hello world");
@@ -335,14 +334,15 @@ static void test_head(void **state)
 {
 	(void)state;
 	assert_int_equal(tu_connect(&c, port), 0);
-	assert_int_equal(tu_sends(&c, "HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\n"
-				       GET("/hello")),
+	assert_int_equal(
+	    tu_sends(&c,
+	             "HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\n" GET("/hello")),
 	    0);
 	assert_int_equal(tu_read_response(&c, &r, 1, 2000), 0);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.body_len, 0);
 	assert_string_equal(evhttp_find_header(&r.headers, "Content-Length"),
-	    "12");
+	                    "12");
 	evhttp_clear_headers(&r.headers);
 	/* Had the server sent a body, it would show up here. */
 	assert_int_equal(tu_read_response(&c, &r, 0, 2000), 0);
@@ -359,9 +359,9 @@ static void test_expect_continue(void **state)
 	(void)state;
 	assert_int_equal(tu_connect(&c, port), 0);
 	assert_int_equal(tu_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				      "Expect: 100-continue\r\n"
-				      "Content-Length: 4\r\n\r\n"),
-	    0);
+	                              "Expect: 100-continue\r\n"
+	                              "Content-Length: 4\r\n\r\n"),
+	                 0);
 	/* The interim answer comes before we send the body. */
 	t0 = tu_now_ms();
 	while (c.len < 25 && tu_now_ms() - t0 < 2000)
@@ -380,9 +380,9 @@ static void test_expect_continue(void **state)
 	/* Refused from the header callback: no 100, a final answer. */
 	assert_int_equal(tu_connect(&c, port), 0);
 	assert_int_equal(tu_sends(&c, "POST /refuse HTTP/1.1\r\nHost: t\r\n"
-				      "Expect: 100-continue\r\n"
-				      "Content-Length: 4\r\n\r\n"),
-	    0);
+	                              "Expect: 100-continue\r\n"
+	                              "Content-Length: 4\r\n\r\n"),
+	                 0);
 	assert_int_equal(tu_read_response(&c, &r, 0, 2000), 0);
 	assert_int_equal(r.got_continue, 0);
 	assert_int_equal(r.status, 417);
@@ -400,7 +400,7 @@ static void test_streamed_reply(void **state)
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.chunked, 1);
 	assert_string_equal(r.body,
-	    "chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
+	                    "chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
 	evhttp_clear_headers(&r.headers);
 	/* HTTP/1.0 client: the same body, delimited by the close. */
 	tu_close(&c);
@@ -410,7 +410,7 @@ static void test_streamed_reply(void **state)
 	assert_int_equal(r.chunked, 0);
 	assert_int_equal(r.closed, 1);
 	assert_string_equal(r.body,
-	    "chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
+	                    "chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
 	evhttp_clear_headers(&r.headers);
 	tu_close(&c);
 }
@@ -433,7 +433,7 @@ static void test_backpressure(void **state)
 
 		if (rc != 0)
 			fail_msg("read failed: status %d, %zu bytes in %ld ms",
-			    r.status, r.body_total, tu_now_ms() - t0);
+			         r.status, r.body_total, tu_now_ms() - t0);
 	}
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.chunked, 1);
@@ -449,8 +449,8 @@ static void test_streaming_upload(void **state)
 	(void)state;
 	assert_int_equal(tu_connect(&c, port), 0);
 	assert_int_equal(tu_sends(&c, "POST /upload HTTP/1.1\r\nHost: t\r\n"
-				      "Transfer-Encoding: chunked\r\n\r\n"),
-	    0);
+	                              "Transfer-Encoding: chunked\r\n\r\n"),
+	                 0);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(tu_sends(&c, "a\r\n0123456789\r\n"), 0);
 		usleep(20000);
@@ -465,8 +465,8 @@ static void test_streaming_upload(void **state)
 		size_t bytes = 0, left = 99;
 
 		assert_int_equal(sscanf(r.body, "pieces=%d bytes=%zu left=%zu",
-				     &pieces, &bytes, &left),
-		    3);
+		                        &pieces, &bytes, &left),
+		                 3);
 		assert_true(pieces >= 4);
 		assert_int_equal(bytes, 40);
 		assert_int_equal(left, 0);
@@ -479,8 +479,8 @@ static void test_not_found(void **state)
 {
 	(void)state;
 	assert_int_equal(tu_status_of(port, GET("/nothing-here"),
-			     strlen(GET("/nothing-here")), 2000),
-	    404);
+	                              strlen(GET("/nothing-here")), 2000),
+	                 404);
 }
 
 /* Every rejection rule of the parser, end to end. */
@@ -490,54 +490,64 @@ static void test_rejections(void **state)
 		const char *req;
 		int status;
 	} cases[] = {
-		{"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
-		 "\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", 400},
-		{"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked,"
-		 " chunked\r\n\r\n0\r\n\r\n", 400},
-		{"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked,"
-		 " gzip\r\n\r\n", 400},
-		{"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n"
-		 "\r\n", 501},
-		{"GET /hello HTTP/1.1\nHost: t\r\n\r\n", 400},
-		{"GET /hello HTTP/1.1\r\nHost: t\rX: y\r\n\r\n", 400},
-		{"GET /hello HTTP/1.1\r\nHost: t\r\nX: a\x01\r\n\r\n", 400},
-		{"GET /hello HTTP/1.1\r\n: t\r\n\r\n", 400},
-		{"GET /hello HTTP/1.1\r\nHo(st: t\r\n\r\n", 400},
-		{"GET /hello HTTP/1.1\r\nHost : t\r\n\r\n", 400},
-		{"GET /hello HTTP/1.1\r\nHost: t\r\nX: a\r\n  b\r\n\r\n", 400},
-		{"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
-		 "\r\n\r\n11111111111111111\r\n", 400},
-		{"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: "
-		 "99999999999999999999\r\n\r\n", 400},
-		{"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n"
-		 "Content-Length: 2\r\n\r\n", 400},
-		{"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
-		 "\r\n\r\n0\r\nContent-Length: 5\r\n\r\n", 400},
-		{"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
-		 "\r\n\r\n3\r\nabcX\r\n", 400},
-		{"GET /hello HTTP/1.1\r\n\r\n", 400},
-		{"GET /hello HTTP/2.0\r\nHost: t\r\n\r\n", 505},
-		{"BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n", 501},
-		{"TRACE /hello HTTP/1.1\r\nHost: t\r\n\r\n", 405},
+	    {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
+	     "\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+	     400},
+	    {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked,"
+	     " chunked\r\n\r\n0\r\n\r\n",
+	     400},
+	    {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked,"
+	     " gzip\r\n\r\n",
+	     400},
+	    {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n"
+	     "\r\n",
+	     501},
+	    {"GET /hello HTTP/1.1\nHost: t\r\n\r\n", 400},
+	    {"GET /hello HTTP/1.1\r\nHost: t\rX: y\r\n\r\n", 400},
+	    {"GET /hello HTTP/1.1\r\nHost: t\r\nX: a\x01\r\n\r\n", 400},
+	    {"GET /hello HTTP/1.1\r\n: t\r\n\r\n", 400},
+	    {"GET /hello HTTP/1.1\r\nHo(st: t\r\n\r\n", 400},
+	    {"GET /hello HTTP/1.1\r\nHost : t\r\n\r\n", 400},
+	    {"GET /hello HTTP/1.1\r\nHost: t\r\nX: a\r\n  b\r\n\r\n", 400},
+	    {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
+	     "\r\n\r\n11111111111111111\r\n",
+	     400},
+	    {"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: "
+	     "99999999999999999999\r\n\r\n",
+	     400},
+	    {"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n"
+	     "Content-Length: 2\r\n\r\n",
+	     400},
+	    {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
+	     "\r\n\r\n0\r\nContent-Length: 5\r\n\r\n",
+	     400},
+	    {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked"
+	     "\r\n\r\n3\r\nabcX\r\n",
+	     400},
+	    {"GET /hello HTTP/1.1\r\n\r\n", 400},
+	    {"GET /hello HTTP/2.0\r\nHost: t\r\n\r\n", 505},
+	    {"BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n", 501},
+	    {"TRACE /hello HTTP/1.1\r\nHost: t\r\n\r\n", 405},
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int st = tu_status_of(port, cases[i].req,
-		    strlen(cases[i].req), 2000);
+		int st = tu_status_of(port, cases[i].req, strlen(cases[i].req),
+		                      2000);
 
 		if (st != cases[i].status)
 			fail_msg("case %zu: status %d, expected %d", i, st,
-			    cases[i].status);
+			         cases[i].status);
 		assert_serving(port);
 	}
 	/* NUL in the head needs an explicit length. */
 	{
-		static const char nul[] = "GET /hel\0lo HTTP/1.1\r\nHost: t\r\n\r\n";
+		static const char nul[] =
+		    "GET /hel\0lo HTTP/1.1\r\nHost: t\r\n\r\n";
 
 		assert_int_equal(tu_status_of(port, nul, sizeof(nul) - 1, 2000),
-		    400);
+		                 400);
 		assert_serving(port);
 	}
 }
@@ -557,14 +567,16 @@ static void test_limits(void **state)
 	assert_true(pid > 0);
 
 	/* 431: header section over the limit. */
-	snprintf(big, sizeof(big), "GET /hello HTTP/1.1\r\nHost: t\r\nX: %0*d"
-				   "\r\n\r\n", 3000, 0);
+	snprintf(big, sizeof(big),
+	         "GET /hello HTTP/1.1\r\nHost: t\r\nX: %0*d"
+	         "\r\n\r\n",
+	         3000, 0);
 	assert_int_equal(tu_status_of(p, big, strlen(big), 2000), 431);
 	assert_serving(p);
 
 	/* 414: target over the limit. */
-	snprintf(big, sizeof(big), "GET /%0*d HTTP/1.1\r\nHost: t\r\n\r\n",
-	    600, 0);
+	snprintf(big, sizeof(big), "GET /%0*d HTTP/1.1\r\nHost: t\r\n\r\n", 600,
+	         0);
 	assert_int_equal(tu_status_of(p, big, strlen(big), 2000), 414);
 	assert_serving(p);
 
@@ -572,8 +584,8 @@ static void test_limits(void **state)
 	 * the client keeps sending its (large) body: no reset. */
 	assert_int_equal(tu_connect(&c, p), 0);
 	assert_int_equal(tu_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				      "Content-Length: 60000\r\n\r\n"),
-	    0);
+	                              "Content-Length: 60000\r\n\r\n"),
+	                 0);
 	memset(big, 'b', 60000);
 	assert_int_equal(tu_send(&c, big, 60000), 0);
 	assert_int_equal(tu_read_response(&c, &r, 0, 3000), 0);
@@ -586,9 +598,9 @@ static void test_limits(void **state)
 	/* 413 on a chunked body that grows past the limit. */
 	assert_int_equal(tu_connect(&c, p), 0);
 	assert_int_equal(tu_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				      "Transfer-Encoding: chunked\r\n\r\n"
-				      "200\r\n"),
-	    0);
+	                              "Transfer-Encoding: chunked\r\n\r\n"
+	                              "200\r\n"),
+	                 0);
 	assert_int_equal(tu_send(&c, big, 512), 0);
 	assert_int_equal(tu_sends(&c, "\r\n400\r\n"), 0);
 	assert_int_equal(tu_read_response(&c, &r, 0, 3000), 0);
@@ -600,8 +612,8 @@ static void test_limits(void **state)
 	/* Under the limits all is well. */
 	assert_int_equal(tu_connect(&c, p), 0);
 	assert_int_equal(tu_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\n"
-				      "Content-Length: 1000\r\n\r\n"),
-	    0);
+	                              "Content-Length: 1000\r\n\r\n"),
+	                 0);
 	assert_int_equal(tu_send(&c, big, 1000), 0);
 	assert_int_equal(tu_read_response(&c, &r, 0, 3000), 0);
 	assert_int_equal(r.status, 200);
@@ -711,21 +723,21 @@ static void test_max_connections(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keepalive),
-		cmocka_unit_test(test_http10),
-		cmocka_unit_test(test_pipelining),
-		cmocka_unit_test(test_half_close_pipelining),
-		cmocka_unit_test(test_bodies),
-		cmocka_unit_test(test_head),
-		cmocka_unit_test(test_expect_continue),
-		cmocka_unit_test(test_streamed_reply),
-		cmocka_unit_test(test_backpressure),
-		cmocka_unit_test(test_streaming_upload),
-		cmocka_unit_test(test_not_found),
-		cmocka_unit_test(test_rejections),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_timeouts),
-		cmocka_unit_test(test_max_connections),
+	    cmocka_unit_test(test_keepalive),
+	    cmocka_unit_test(test_http10),
+	    cmocka_unit_test(test_pipelining),
+	    cmocka_unit_test(test_half_close_pipelining),
+	    cmocka_unit_test(test_bodies),
+	    cmocka_unit_test(test_head),
+	    cmocka_unit_test(test_expect_continue),
+	    cmocka_unit_test(test_streamed_reply),
+	    cmocka_unit_test(test_backpressure),
+	    cmocka_unit_test(test_streaming_upload),
+	    cmocka_unit_test(test_not_found),
+	    cmocka_unit_test(test_rejections),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_timeouts),
+	    cmocka_unit_test(test_max_connections),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
