@@ -44,16 +44,30 @@ static void heap_sift_down(struct ev__heapent *heap, int n, int idx,
 {
 	for (;;) {
 		int child = 4 * idx + 1;
-		int end, best, k;
+		int best, k;
+		int64_t min;
 
-		if (child >= n)
+		if (child + 3 < n) {
+			/* The common case, all four children present: unrolled,
+			 * with the running minimum kept in a register. */
+			best = child;
+			min = heap[child].deadline;
+			if (heap[child + 1].deadline < min)
+				min = heap[best = child + 1].deadline;
+			if (heap[child + 2].deadline < min)
+				min = heap[best = child + 2].deadline;
+			if (heap[child + 3].deadline < min)
+				min = heap[best = child + 3].deadline;
+		} else if (child < n) {
+			best = child;
+			min = heap[child].deadline;
+			for (k = child + 1; k < n; k++)
+				if (heap[k].deadline < min)
+					min = heap[best = k].deadline;
+		} else {
 			break;
-		end = n - child < 4 ? n : child + 4;
-		best = child;
-		for (k = child + 1; k < end; k++)
-			if (heap[k].deadline < heap[best].deadline)
-				best = k;
-		if (e.deadline <= heap[best].deadline)
+		}
+		if (e.deadline <= min)
 			break;
 		heap_place(heap, idx, heap[best]);
 		idx = best;
