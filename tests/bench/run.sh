@@ -68,6 +68,13 @@ echo >&2
 for l in "${libs[@]}"; do
   "$bin/bench-loop-$l" mem max "$timers" >>"$res"
 done
+# Cross-check of the epoll_ctl counter from outside: strace over a whole
+# process (setup included) of N=1000, A=1, warm-up + 5 runs.
+if command -v strace >/dev/null; then
+  calls=$(strace -f -c -e trace=epoll_ctl "$bin/bench-loop-libev" loop 1000 1 100 5 2>&1 >/dev/null |
+          awk '$NF == "epoll_ctl" { print $4 "\t" ($5 ~ /^[0-9]+$/ ? $5 : 0) }')
+  echo -e "strace\tlibev-core\t1000\t6\t${calls:-0\t0}" >>"$res"
+fi
 echo -e "info\tload_end\t$(cut -d' ' -f1-3 /proc/loadavg)" >>"$res"
 
 mkdir -p docs/bench
