@@ -230,8 +230,11 @@ for a, wb in scen:
                 "%.2f" % med(loop[(l, n, a, wb)]) if loop.get((l, n, a, wb)) else "NaN"
                 for l in libs)))
     png = os.path.abspath(os.path.join(png_dir, "loop-a%d-w%d.png" % (a, wb)))
-    plots = ", ".join("'%s' using 1:%d with linespoints lw 2 title '%s'" % (
-        dat, i + 2, LABEL[l]) for i, l in enumerate(libs))
+    style = {"libev": "lc rgb '#d62728' lw 3 pt 7", "libevent": "lc rgb '#1f77b4' lw 2 pt 5",
+             "libev4": "lc rgb '#2ca02c' lw 2 pt 9", "libuv": "lc rgb '#ff7f0e' lw 2 pt 13",
+             "epoll": "lc rgb 'black' lw 2 dt 2 pt 1"}
+    plots = ", ".join("'%s' using 1:%d with linespoints %s title '%s'" % (
+        dat, i + 2, style[l], LABEL[l]) for i, l in enumerate(libs))
     script = """set terminal pngcairo size 800,500 font ',10'
 set output '%s'
 set title 'classic loop benchmark, A = %d, W = %d (median of %s runs)'
