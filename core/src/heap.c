@@ -75,7 +75,8 @@ static void heap_sift_down(struct ev__heapent *heap, int n, int idx,
 	heap_place(heap, idx, e);
 }
 
-static int heap_grow(struct event_base *base)
+/* Rare: kept out of line so the push fast path saves no registers. */
+__attribute__((noinline, cold)) static int heap_grow(struct event_base *base)
 {
 	int cap = base->heap_cap ? base->heap_cap * 2 : 64;
 	void *mem;
