@@ -93,7 +93,7 @@ void event_base_free(struct event_base *base)
 	for (i = 0; i < NSIG; i++)
 		delete_list(&base->sig_head[i]);
 	while (base->nheap > 0)
-		ev__event_del_nolock(base->heap[0]);
+		ev__event_del_nolock(base->heap[0].ev);
 	for (i = 0; i < base->nactiveq; i++)
 		while (base->activeq[i].head != NULL)
 			ev__event_del_nolock(base->activeq[i].head);
@@ -102,7 +102,7 @@ void event_base_free(struct event_base *base)
 	ev__unload_backend(base);
 	free(base->fdslots);
 	free(base->changes);
-	free(base->heap);
+	ev__heap_free(base);
 	free(base->activeq);
 	free(base);
 }

@@ -39,6 +39,13 @@ struct ev__fdslot {
 struct ev__sigwatch;
 struct ev__once;
 
+/* One timer heap entry: the deadline is kept next to the event so that
+ * heap comparisons never touch the events themselves. */
+struct ev__heapent {
+	int64_t deadline; /* copy of ev->ev_deadline */
+	struct event *ev;
+};
+
 /* One queue of active events, per priority. */
 struct ev__activeq {
 	struct event *head;
@@ -72,8 +79,8 @@ struct event_base {
 	int nchanges;
 	int changes_cap;
 
-	/* Timer min-heap of events ordered by ev_deadline. */
-	struct event **heap;
+	/* Timer min-heap of events ordered by ev_deadline (heap.c). */
+	struct ev__heapent *heap;
 	int nheap;
 	int heap_cap;
 
@@ -183,6 +190,7 @@ int64_t ev__base_now(struct event_base *base);
 int ev__heap_push(struct event_base *base, struct event *ev);
 void ev__heap_remove(struct event_base *base, struct event *ev);
 void ev__heap_update(struct event_base *base, struct event *ev);
+void ev__heap_free(struct event_base *base);
 
 /* loader.c */
 int ev__load_backend(struct event_base *base, const struct event_config *cfg);

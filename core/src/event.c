@@ -205,6 +205,14 @@ static int io_add(struct event_base *base, struct event *ev)
 		if (changes_push(base, fd) == 0)
 			s->changed = 1;
 	}
+	/* The usual "del then add again": the removal this add cancels is
+	 * the last one queued, so take it off the list rather than have the
+	 * next flush visit it to find nothing to do. */
+	if (s->changed == 1 && fdslot_mask(s) == s->backend_mask &&
+	    base->changes[base->nchanges - 1] == fd) {
+		base->nchanges--;
+		s->changed = 0;
+	}
 	ev->ev_io_prev = NULL;
 	ev->ev_io_next = s->head;
 	if (s->head)

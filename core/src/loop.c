@@ -13,8 +13,8 @@ static void expire_timers(struct event_base *base)
 {
 	int64_t now = ev__base_now(base);
 
-	while (base->nheap > 0 && base->heap[0]->ev_deadline <= now) {
-		struct event *ev = base->heap[0];
+	while (base->nheap > 0 && base->heap[0].deadline <= now) {
+		struct event *ev = base->heap[0].ev;
 
 		ev__heap_remove(base, ev);
 		ev->ev_flags &= ~EVLIST_TIMEOUT;
@@ -209,7 +209,7 @@ int event_base_loop(struct event_base *base, int flags)
 			ts.tv_nsec = 0;
 			tsp = &ts;
 		} else if (base->nheap > 0) {
-			int64_t left = base->heap[0]->ev_deadline - ev__base_now(base);
+			int64_t left = base->heap[0].deadline - ev__base_now(base);
 			if (left < 0)
 				left = 0;
 			ts.tv_sec = (time_t)(left / 1000000000);
