@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns bench results (results.tsv from run.sh) into docs/benchmarks.md and
+"""Turns bench results (results.tsv from run.sh) into docs/benchmarks-core.md and
 gnuplot PNGs.  Usage: report.py RESULTS.tsv OUT.md PNG_DIR WORK_DIR"""
 import os
 import statistics

@@ -7,7 +7,7 @@
 # installs the peers (Debian packages) when missing, builds a Release tree
 # in build-bench/, runs every experiment with the libraries interleaved run
 # by run (these machines are noisy, so each library sees the same noise),
-# and writes docs/benchmarks.md with plots in docs/bench/.
+# and writes docs/benchmarks-core.md with plots in docs/bench/.
 # BENCH_RUNS (default 25) sets the number of runs per experiment.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -80,5 +80,5 @@ fi
 echo -e "info\tload_end\t$(cut -d' ' -f1-3 /proc/loadavg)" >>"$res"
 
 mkdir -p docs/bench
-python3 tests/bench/report.py "$res" docs/benchmarks.md docs/bench "$out"
-echo "bench: wrote docs/benchmarks.md and docs/bench/*.png (raw data: $res)" >&2
+python3 tests/bench/report.py "$res" docs/benchmarks-core.md docs/bench "$out"
+echo "bench: wrote docs/benchmarks-core.md and docs/bench/*.png (raw data: $res)" >&2
