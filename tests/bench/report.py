@@ -14,6 +14,10 @@ NAME = {"libev-core": "libev", "libevent": "libevent", "libev4": "libev4",
 LABEL = {"libev": "libev-core", "libevent": "libevent 2.1", "libev4": "libev 4",
          "libuv": "libuv", "epoll": "epoll floor"}
 REF = "libev"
+# libev-core on its other backend modules (EV_BACKEND=NAME), keyed as
+# "libev@NAME"; the default run ("libev") is the epoll module.
+BACKEND_LABEL = {"poll": "poll", "rtsig": "rtsig (experimental)",
+                 "iouring": "iouring (experimental)"}
 
 info = {}
 loop = defaultdict(list)     # (lib, n, a, w) -> [us]
@@ -23,12 +27,15 @@ churn = defaultdict(list)    # lib -> [ns]
 fire = defaultdict(list)     # lib -> [ns]
 mem = {}                     # lib -> fields
 strace = None                # (n, runs, calls, errors)
+fails = {}                   # ("libev@B", n or "max", a, w) -> (run, why)
 for line in open(res_path):
     f = line.rstrip("\n").split("\t")
     if f[0] == "info":
         info[f[1]] = f[2]
     elif f[0] == "loop":
-        k = (NAME[f[1]], int(f[2]), int(f[3]), int(f[4]))
+        lib = ("libev@" + f[1].split("/", 1)[1]) if f[1].startswith("libev-core/") \
+            else NAME[f[1]]
+        k = (lib, int(f[2]), int(f[3]), int(f[4]))
         loop[k].append(float(f[6]))
         rounds[k][int(f[5])] = float(f[6])
         ctl[k].append(int(f[7]))
@@ -42,6 +49,9 @@ for line in open(res_path):
             rounds[("fire", NAME[f[1]])][int(f[4])] = float(f[3])
     elif f[0] == "mem":
         mem[NAME[f[1]]] = f[2:]
+    elif f[0] == "fail":
+        b = "libev@" + f[1].split("/", 1)[1]
+        fails[(b, f[2], int(f[3]), int(f[4]))] = (int(f[5]), f[6] if len(f) > 6 else "")
     elif f[0] == "strace":
         strace = tuple(int(x) for x in f[2:6])
 
@@ -50,6 +60,14 @@ scen = sorted({(k[2], k[3]) for k in loop})
 nmax = max(k[1] for k in loop)
 libs = [l for l in LIBS if any(k[0] == l for k in loop)]
 tlibs = [l for l in LIBS if l in churn]
+# Backends in the order run.sh ran them, whether they produced numbers or
+# only failures.
+backends = info.get("backends", "").split()
+backends += sorted({k[0][6:] for k in list(loop) + list(fails)
+                    if k[0].startswith("libev@")} - set(backends))
+# A failure's N is "max" when the scenario asked for it.
+fails = {(b, nmax if n == "max" else int(n), a, wb): v
+         for (b, n, a, wb), v in fails.items()}
 
 
 def paired(key, refkey):
@@ -76,10 +94,14 @@ w("| | |\n|---|---|")
 for k, t in [("date", "date"), ("cpu", "CPU"), ("cores", "cores"), ("virt", "hypervisor"),
              ("kernel", "kernel"), ("commit", "libev commit"),
              ("nofile_hard", "RLIMIT_NOFILE hard limit"),
+             ("sigpending", "RLIMIT_SIGPENDING (queued signals, rtsig)"),
+             ("memlock", "RLIMIT_MEMLOCK, KiB (io_uring on old kernels)"),
+             ("iouring_disabled", "kernel.io_uring_disabled"),
              ("runs", "runs per experiment (median reported)"),
              ("pkg_libevent-dev", "libevent (Debian)"),
              ("pkg_libev-dev", "libev (Debian)"),
              ("pkg_libuv1-dev", "libuv (Debian)"),
+             ("pkg_liburing-dev", "liburing (Debian, iouring backend)"),
              ("load_start", "load average at start"),
              ("load_end", "load average at end")]:
     if k in info:
@@ -154,6 +176,69 @@ if strace:
           "check of each re-set fd, both before the timed part), none left "
           "for the timed parts" if strace[2] == strace[0] * strace[1] else
           "see the counter table above for where they fall"))
+
+if backends:
+    w("### libev-core by backend\n")
+    w("The same experiment with libev-core on its other backend modules, "
+      "chosen by name (`EV_BACKEND=NAME`, the only way the experimental "
+      "rtsig and iouring modules are ever used), run in the same rotation "
+      "as the libraries above.  The backend in use is checked on every run "
+      "(`EVENT_SHOW_METHOD`); a run the loader would have given another "
+      "backend counts as a failure.  Each cell is the median; the ratio is "
+      "the median over the runs of its time divided by libev-core on epoll "
+      "(the default, column one) in the same run.  To keep the whole run "
+      "short, N = 5 000 is left out and the backends take part in the "
+      "first %s of the %s runs only (the epoll column is the median of "
+      "all runs, the ratios pair only the runs both took part in).  The "
+      "epoll_ctl counter above does not apply: these modules make no "
+      "epoll_ctl calls.\n" % (info.get("backend_runs", "?"), info.get("runs", "?")))
+    cols = [REF] + ["libev@" + b for b in backends]
+    bl = lambda c: "epoll (default)" if c == REF else BACKEND_LABEL.get(c[6:], c[6:])
+    notes_f = []
+    for a, wb in scen:
+        ns = sorted({k[1] for k in list(loop) + list(fails)
+                     if (k[2], k[3]) == (a, wb) and k[0] in cols})
+        if not any((c, n, a, wb) in loop or (c, n, a, wb) in fails
+                   for c in cols[1:] for n in ns):
+            continue
+        w("#### A = %d, W = %d: microseconds (median), ratio to epoll\n" % (a, wb))
+        w("| N | " + " | ".join(bl(c) for c in cols) + " |")
+        w("|---:|" + "---:|" * len(cols))
+        for n in ns:
+            k0 = (REF, n, a, wb)
+            if not any((c, n, a, wb) in loop or (c, n, a, wb) in fails
+                       for c in cols[1:]):
+                continue  # a scenario the backends skip
+            ref = med(loop[k0]) if loop.get(k0) else 0
+            cells = []
+            for c in cols:
+                k = (c, n, a, wb)
+                v = loop.get(k)
+                cell = "-"
+                if v:
+                    m = med(v)
+                    cell = "%.1f" % m if c == REF else "%.1f (%s)" % (
+                        m, ratio(m, ref, paired(k, k0)))
+                if k in fails:
+                    run, why = fails[k]
+                    notes_f.append((c, n, a, wb, run, why))
+                    cell = ("**failed**" if not v else
+                            cell + ", then **failed** (run %d)" % (run + 1))
+                cells.append(cell)
+            w("| %d | %s |" % (n, " | ".join(cells)))
+        w("")
+        w("![libev-core by backend, A=%d W=%d](bench/backends-a%d-w%d.png)\n"
+          % (a, wb, a, wb))
+    if notes_f:
+        w("Failures (a backend that fails in a scenario is not tried again "
+          "in it for the rest of the run):\n")
+        for c, n, a, wb, run, why in notes_f:
+            w("- %s, N = %d, A = %d, W = %d, run %d: %s" % (
+                bl(c), n, a, wb, run + 1, why.replace("|", "\\|")))
+        w("")
+    else:
+        w("Every backend initialised and finished every run of every "
+          "scenario above.\n")
 
 if tlibs:
     w("## 2. Timers\n")
@@ -264,6 +349,42 @@ for a, wb in scen:
     script = """set terminal pngcairo size 800,500 font ',10'
 set output '%s'
 set title 'classic loop benchmark, A = %d, W = %d (median of %s runs)'
+set xlabel 'N (socketpairs)'
+set ylabel 'timed part, microseconds'
+set logscale xy
+set grid
+set key top left
+plot %s
+""" % (png, a, wb, info.get("runs", "?"), plots)
+    subprocess.run(["gnuplot"], input=script.encode(), check=True)
+
+# Plots of libev-core by backend, with the epoll floor for scale.
+bstyle = ["lc rgb '#9467bd' lw 2 pt 5", "lc rgb '#8c564b' lw 2 pt 9",
+          "lc rgb '#e377c2' lw 2 pt 13", "lc rgb '#17becf' lw 2 pt 11"]
+for a, wb in scen:
+    bcols = ["libev@" + b for b in backends
+             if any(k[0] == "libev@" + b and (k[2], k[3]) == (a, wb) for k in loop)]
+    if not bcols:
+        continue
+    cols = [REF] + bcols + (["epoll"] if "epoll" in libs else [])
+    ns = sorted({k[1] for k in loop if (k[2], k[3]) == (a, wb) and k[0] in bcols})
+    dat = os.path.join(work, "backends-a%d-w%d.dat" % (a, wb))
+    with open(dat, "w") as f:
+        for n in ns:
+            f.write("%d %s\n" % (n, " ".join(
+                "%.2f" % med(loop[(c, n, a, wb)]) if loop.get((c, n, a, wb)) else "NaN"
+                for c in cols)))
+    png = os.path.abspath(os.path.join(png_dir, "backends-a%d-w%d.png" % (a, wb)))
+    titles = {REF: "libev-core, epoll", "epoll": "epoll floor"}
+    styles = {REF: "lc rgb '#d62728' lw 3 pt 7", "epoll": "lc rgb 'black' lw 2 dt 2 pt 1"}
+    for i, c in enumerate(bcols):
+        titles[c] = "libev-core, " + c[6:]
+        styles[c] = bstyle[i % len(bstyle)]
+    plots = ", ".join("'%s' using 1:%d with linespoints %s title '%s'" % (
+        dat, i + 2, styles[c], titles[c]) for i, c in enumerate(cols))
+    script = """set terminal pngcairo size 800,500 font ',10'
+set output '%s'
+set title 'libev-core by backend, A = %d, W = %d (median of %s runs)'
 set xlabel 'N (socketpairs)'
 set ylabel 'timed part, microseconds'
 set logscale xy
