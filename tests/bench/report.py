@@ -384,14 +384,14 @@ for a, wb in scen:
         dat, i + 2, styles[c], titles[c]) for i, c in enumerate(cols))
     script = """set terminal pngcairo size 800,500 font ',10'
 set output '%s'
-set title 'libev-core by backend, A = %d, W = %d (median of %s runs)'
+set title 'libev-core by backend, A = %d, W = %d (median of %s runs, epoll of %s)'
 set xlabel 'N (socketpairs)'
 set ylabel 'timed part, microseconds'
 set logscale xy
 set grid
 set key top left
 plot %s
-""" % (png, a, wb, info.get("runs", "?"), plots)
+""" % (png, a, wb, info.get("backend_runs", "?"), info.get("runs", "?"), plots)
     subprocess.run(["gnuplot"], input=script.encode(), check=True)
 
 with open(md_path, "w") as f:
