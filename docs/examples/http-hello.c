@@ -1,3 +1,4 @@
+/* http-hello: README.md's HTTP server, built and run by ctest. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <event.h>
