@@ -57,7 +57,7 @@ static void on_answer(int result, char type, int count, int ttl,
 			 * libev passes the name itself here (libevent 2.x
 			 * passes a pointer to it: see evdns(3)).
 			 */
-			printf("%s PTR %s\n", l->name, (const char *)addresses);
+			printf("%s PTR %s\n", l->name, *(char **)addresses);
 			return;
 		}
 	}
