@@ -82,6 +82,19 @@ static int epoll_add(void *state, int fd, int old_mask, int new_mask,
 	memset(&ev, 0, sizeof(ev));
 	ev.events = epoll_mask(new_mask);
 	ev.data.fd = fd;
+	/* Unchanged interest: the core suspects the fd was closed and its
+	 * number reused.  ADD settles it: it registers a new file, and fails
+	 * with EEXIST, without polling the socket or touching the item, when
+	 * the same file is still registered with this very mask.  MOD would
+	 * poll the socket every time, which costs the next loop iterations
+	 * dearly in evicted caches.  Edge-triggered fds keep MOD, which
+	 * re-arms the edge as it always did. */
+	if (old_mask == new_mask && !(new_mask & EV_BACKEND_ET)) {
+		if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ||
+		    errno == EEXIST)
+			return 0;
+		return -1;
+	}
 	if (epoll_ctl(st->epfd, op, fd, &ev) == 0)
 		return 0;
 	/* The fd was closed and its number reused: register it afresh. */

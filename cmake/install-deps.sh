@@ -20,7 +20,7 @@ test)
 bench)
   pkgs+=(libcmocka-dev libevent-dev libev-dev libuv1-dev libc-ares-dev wrk
          nginx-light dnsperf nsd gnuplot-nox hyperfine linux-perf python3
-         liburing-dev)
+         liburing-dev strace)
   ;;
 *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

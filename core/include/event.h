@@ -8,7 +8,8 @@
  * `<event.h>` and with the 2.x core API (`<event2/event.h>`).
  *
  * Threading: unless stated otherwise, a base and its events are used from
- * one thread at a time.
+ * one thread at a time; see ev-thread.h (included at the end of this
+ * header) for bases shared between threads.
  */
 #ifndef LIBEV_EVENT_H
 #define LIBEV_EVENT_H
@@ -163,8 +164,18 @@ struct event_base *event_base_new_with_config(const struct event_config *cfg);
  */
 void event_base_free(struct event_base *base);
 /**
- * Re-creates backend and signal state in a child after fork().  Call it in
- * the child before using the base there.
+ * Makes a base usable in a child after fork().  Call it in the child (not
+ * in the parent), before the child uses the base; calling it from a
+ * callback is fine, and the loop that ran the callback then carries on in
+ * the child.  It rebuilds the backend's kernel object where the backend
+ * needs it (epoll: a new epoll fd, since the parent's is shared), gives
+ * the child its own signal pipe and, on a base with a lock (ev-thread.h),
+ * its own wake-up fd, and registers every fd event again: events added
+ * before fork() keep working in the child, and so do events and signals
+ * added after.  Nothing of the parent's is touched, so the parent goes on
+ * unaffected, whatever the child adds or deletes afterwards.  A child that
+ * uses the base without calling it may steal the parent's wake-ups and,
+ * on epoll, change the parent's registrations.
  * @return 0 on success, -1 on failure (logged).
  */
 int event_reinit(struct event_base *base);
@@ -476,6 +487,7 @@ int event_priority_set(struct event *ev, int pri);
 #ifdef __cplusplus
 }
 #endif
+#include <ev-thread.h>
 
 /* Buffered I/O, tagging and listeners are part of libevent's <event.h>. */
 #include <ev-buffer.h>

@@ -40,6 +40,10 @@ struct event_base *event_base_new_with_config(const struct event_config *cfg)
 			     15) & ~(size_t)15;
 	event_assign(&base->exit_ev, base, -1, 0, exit_cb, base);
 	base->exit_ev.ev_flags |= EVLIST_INTERNAL;
+	if (ev__thread_base_init(base, cfg) < 0) {
+		event_base_free(base);
+		return NULL;
+	}
 	return base;
 fail:
 	free(base->activeq);
@@ -64,7 +68,7 @@ struct event_base *event_init(void)
 static void delete_list(struct event **head)
 {
 	while (*head != NULL)
-		event_del(*head);
+		ev__event_del_nolock(*head);
 }
 
 void event_base_free(struct event_base *base)
@@ -89,15 +93,16 @@ void event_base_free(struct event_base *base)
 	for (i = 0; i < NSIG; i++)
 		delete_list(&base->sig_head[i]);
 	while (base->nheap > 0)
-		event_del(base->heap[0]);
+		ev__event_del_nolock(base->heap[0].ev);
 	for (i = 0; i < base->nactiveq; i++)
 		while (base->activeq[i].head != NULL)
-			event_del(base->activeq[i].head);
+			ev__event_del_nolock(base->activeq[i].head);
 	ev__signal_base_free(base);
+	ev__thread_base_free(base);
 	ev__unload_backend(base);
 	free(base->fdslots);
 	free(base->changes);
-	free(base->heap);
+	ev__heap_free(base);
 	free(base->activeq);
 	free(base);
 }
@@ -105,31 +110,36 @@ void event_base_free(struct event_base *base)
 int event_reinit(struct event_base *base)
 {
 	const struct ev_backend_ops *ops;
+	int ret = -1;
 
 	if (base == NULL)
 		base = ev__current_base;
 	if (base == NULL)
 		return -1;
 	ops = base->module.ops;
-	if (!ops->need_reinit) {
-		if (ev__signal_reinit(base) < 0)
-			return -1;
-		if (base->nchanges)
-			ev__flush_changes(base);
-		return 0;
-	}
-	/* The backend first: the signal code adds its new pipe to it, and
-	 * the kernel object the child inherited may not be usable at all
-	 * (kqueue descriptors do not survive fork). */
-	if (ops->reinit(base->backend_state) < 0) {
+	ev__thread_reinit_lock(base);
+	/* The new signal pipe and wake-up fd must not reach a kernel object
+	 * still shared with the parent: hold backend calls until it has been
+	 * rebuilt, then register every fd in use at once. */
+	base->backend_busy = 1;
+	if (ev__signal_reinit(base) < 0 || ev__thread_reinit(base) < 0)
+		goto out;
+	if (ops->need_reinit && ops->reinit(base->backend_state) < 0) {
 		ev__log(EVENT_LOG_ERR, "%s: reinit after fork failed: %s",
 			ops->name, strerror(errno));
-		return -1;
+		goto out;
 	}
-	if (ev__signal_reinit(base) < 0)
-		return -1;
-	ev__fdmap_reregister(base);
-	return 0;
+	ret = 0;
+out:
+	base->backend_busy = 0;
+	/* After a failure, queued changes wait for the loop: never flush them
+	 * into a kernel object the parent may still share. */
+	if (ret == 0 && ops->need_reinit)
+		ev__fdmap_reregister(base);
+	else if (ret == 0 && base->nchanges)
+		ev__flush_changes(base);
+	ev__unlock(base);
+	return ret;
 }
 
 int event_base_priority_init(struct event_base *base, int npriorities)
@@ -169,30 +179,36 @@ int event_base_loopexit(struct event_base *base, const struct timeval *tv)
 {
 	static const struct timeval zero = {0, 0};
 	struct event *ev;
+	int r = 0;
 
 	if (base == NULL)
 		return -1;
 	ev = &base->exit_ev;
 	if (tv == NULL)
 		tv = &zero;
-	/* No delay, from inside the running loop: exit once this
-	 * iteration's callbacks have run, as libevent does (it activates its
-	 * exit event at once).  A zero timer would only fire in the next
-	 * iteration, after whatever else expired by then, so a short
-	 * persistent timer could run once more on a slow machine. */
+	ev__lock(base);
+	/* No delay while the loop runs: exit once this iteration's
+	 * callbacks have run, as libevent does (it activates its exit event
+	 * at once).  A zero timer would only fire in the next iteration,
+	 * after whatever else expired by then, so a short persistent timer
+	 * could run once more on a slow machine.  The notify wakes a loop
+	 * blocked in another thread. */
 	if (base->running && tv->tv_sec == 0 && tv->tv_usec == 0) {
 		if (ev->ev_flags & EVLIST_TIMEOUT)
-			event_del(ev); /* superseded, as a re-add would be */
+			ev__event_del_nolock(ev); /* superseded, as a re-add */
 		base->got_exit = 1;
-		return 0;
+		goto out;
 	}
 	/* Keep an earlier exit already scheduled. */
 	if (ev->ev_flags & EVLIST_TIMEOUT) {
 		int64_t at = ev__base_now(base) + ev__tv_to_ns(tv);
 		if (ev->ev_deadline <= at)
-			return 0;
+			goto out;
 	}
-	return event_add(ev, tv);
+	r = ev__event_add_nolock(ev, tv);
+out:
+	ev__unlock_notify(base);
+	return r;
 }
 
 int event_loopexit(const struct timeval *tv)
@@ -204,7 +220,9 @@ int event_base_loopbreak(struct event_base *base)
 {
 	if (base == NULL)
 		return -1;
+	ev__lock(base);
 	base->got_break = 1;
+	ev__unlock_notify(base);
 	return 0;
 }
 
@@ -215,12 +233,26 @@ int event_loopbreak(void)
 
 int event_base_got_exit(struct event_base *base)
 {
-	return base ? base->got_exit : 0;
+	int r;
+
+	if (base == NULL)
+		return 0;
+	ev__lock(base);
+	r = base->got_exit;
+	ev__unlock(base);
+	return r;
 }
 
 int event_base_got_break(struct event_base *base)
 {
-	return base ? base->got_break : 0;
+	int r;
+
+	if (base == NULL)
+		return 0;
+	ev__lock(base);
+	r = base->got_break;
+	ev__unlock(base);
+	return r;
 }
 
 int event_base_get_num_events(struct event_base *base, unsigned int flags)
@@ -229,10 +261,12 @@ int event_base_get_num_events(struct event_base *base, unsigned int flags)
 
 	if (base == NULL)
 		return -1;
+	ev__lock(base);
 	if (flags & EVENT_BASE_COUNT_ADDED)
 		n += base->nevents;
 	if (flags & EVENT_BASE_COUNT_ACTIVE)
 		n += base->nactive;
+	ev__unlock(base);
 	return n;
 }
 

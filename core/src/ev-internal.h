@@ -5,6 +5,7 @@
 #ifndef LIBEV_EV_INTERNAL_H
 #define LIBEV_EV_INTERNAL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <time.h>
@@ -37,6 +38,13 @@ struct ev__fdslot {
 /* An owner of signal numbers: one per base that watches signals. */
 struct ev__sigwatch;
 struct ev__once;
+
+/* One timer heap entry: the deadline is kept next to the event so that
+ * heap comparisons never touch the events themselves. */
+struct ev__heapent {
+	int64_t deadline; /* copy of ev->ev_deadline */
+	struct event *ev;
+};
 
 /* One queue of active events, per priority. */
 struct ev__activeq {
@@ -71,8 +79,8 @@ struct event_base {
 	int nchanges;
 	int changes_cap;
 
-	/* Timer min-heap of events ordered by ev_deadline. */
-	struct event **heap;
+	/* Timer min-heap of events ordered by ev_deadline (heap.c). */
+	struct ev__heapent *heap;
 	int nheap;
 	int heap_cap;
 
@@ -106,7 +114,59 @@ struct event_base {
 
 	/* event_once events still pending, so event_base_free frees them. */
 	struct ev__once *once_head;
+
+	/* Threads (thread.c).  th is NULL for a base without a lock: created
+	 * with EVENT_BASE_FLAG_NOLOCK or before evthread_use_pthreads(), so
+	 * the hot path pays one predictable branch and nothing else. */
+	struct ev__thread *th;
+	/* Backend calls must wait on base->changes: the loop thread is inside
+	 * ops->dispatch without the lock, or event_reinit() is rebuilding. */
+	int backend_busy;
 };
+
+/* Value of ev__fdslot.changed for an fd whose backend registration must
+ * grow (or be renewed) when the change list is flushed. */
+#define EV__CHANGE_ADD 2
+
+/* The lock, the cross-thread wake-up channel and the bookkeeping that lets
+ * event_del() wait for a callback running in the loop thread. */
+struct ev__thread {
+	pthread_mutex_t lock;
+	pthread_cond_t cb_done;    /* broadcast when a callback returns */
+	pthread_t loop_thread;     /* valid while base->running */
+	struct event *running_ev;  /* user callback running now, unlocked */
+	int nwaiters;              /* threads waiting on cb_done */
+	int in_dispatch;           /* loop thread waits in the backend */
+	int dispatch_locked;       /* fd_ready took the lock in this wait */
+	int notified;              /* a wake-up is in flight */
+	int wake_rfd;              /* eventfd, or a pipe's read end */
+	int wake_wfd;              /* the same eventfd, or the write end */
+	struct event wake_ev;      /* internal: drains wake_rfd */
+};
+
+/* The base lock.  Both helpers are a single test of a pointer when the
+ * base has no lock. */
+static inline void ev__lock(struct event_base *base)
+{
+	if (base->th != NULL)
+		pthread_mutex_lock(&base->th->lock);
+}
+
+void ev__thread_unlock_notify(struct event_base *base);
+
+/* Unlocks after a change another thread's loop must notice, and wakes
+ * that loop if it sleeps in the backend. */
+static inline void ev__unlock_notify(struct event_base *base)
+{
+	if (base->th != NULL)
+		ev__thread_unlock_notify(base);
+}
+
+static inline void ev__unlock(struct event_base *base)
+{
+	if (base->th != NULL)
+		pthread_mutex_unlock(&base->th->lock);
+}
 
 /* Cast helpers between the public base and the backend handle. */
 static inline struct event_base *ev__base_of(struct ev_backend_base *b)
@@ -130,6 +190,7 @@ int64_t ev__base_now(struct event_base *base);
 int ev__heap_push(struct event_base *base, struct event *ev);
 void ev__heap_remove(struct event_base *base, struct event *ev);
 void ev__heap_update(struct event_base *base, struct event *ev);
+void ev__heap_free(struct event_base *base);
 
 /* loader.c */
 int ev__load_backend(struct event_base *base, const struct event_config *cfg);
@@ -141,7 +202,25 @@ void ev__signal_del(struct event_base *base, struct event *ev);
 void ev__signal_base_free(struct event_base *base);
 int ev__signal_reinit(struct event_base *base);
 
-/* event.c */
+/* thread.c */
+int ev__thread_base_init(struct event_base *base,
+			 const struct event_config *cfg);
+void ev__thread_base_free(struct event_base *base);
+int ev__thread_reinit(struct event_base *base);
+void ev__thread_reinit_lock(struct event_base *base);
+int ev__thread_dispatch(struct event_base *base, const struct timespec *ts);
+void ev__thread_fd_ready_lock(struct event_base *base);
+void ev__thread_run_cb(struct event_base *base, struct event *ev,
+		       event_callback_fn cb, evutil_socket_t fd, short res,
+		       void *arg);
+void ev__thread_wait_cb(struct event_base *base, struct event *ev);
+
+/* event.c.  The bodies of event_add()/event_del() without the lock, for
+ * callers that hold it.  Hidden, so the public wrappers reach them by a
+ * direct jump rather than through the PLT. */
+__attribute__((visibility("hidden"))) int
+ev__event_add_nolock(struct event *ev, const struct timeval *tv);
+__attribute__((visibility("hidden"))) int ev__event_del_nolock(struct event *ev);
 extern struct event_base *ev__current_base;
 void ev__activate(struct event_base *base, struct event *ev, int res,
 		  short ncalls);

@@ -96,13 +96,25 @@ void ev__flush_changes(struct event_base *base)
 		int want = fdslot_mask(s);
 		int have = s->backend_mask;
 
+		int grow = s->changed == EV__CHANGE_ADD;
+
 		s->changed = 0;
-		if (want == have)
+		if (want == have && !grow)
 			continue;
-		if (ops->del(base->backend_state, fd, have, want,
-			     fdinfo(base, fd)) < 0)
+		if (want != 0 && (grow || (want & ~have))) {
+			/* Deferred by another thread while the loop waited. */
+			if (ops->add(base->backend_state, fd, have, want,
+				     fdinfo(base, fd)) < 0) {
+				ev__log(EVENT_LOG_WARN, "%s: adding fd %d failed: %s",
+					ops->name, fd, strerror(errno));
+				continue;
+			}
+		} else if (want != have &&
+			   ops->del(base->backend_state, fd, have, want,
+				    fdinfo(base, fd)) < 0) {
 			ev__log(EVENT_LOG_WARN, "%s: removing interest of fd %d "
 				"failed: %s", ops->name, fd, strerror(errno));
+		}
 		fdslot(base, fd)->backend_mask = (uint8_t)want;
 	}
 	base->nchanges = 0;
@@ -137,7 +149,7 @@ static int io_add(struct event_base *base, struct event *ev)
 	const struct ev_backend_ops *ops = base->module.ops;
 	int fd = ev->ev_fd;
 	struct ev__fdslot *s;
-	int before, want, have;
+	int before, want, have, grow;
 
 	/* The map grows to the highest fd: make sure a number beyond it is
 	 * an open fd before sizing the map (and memory) to it.  One system
@@ -165,8 +177,18 @@ static int io_add(struct event_base *base, struct event *ev)
 	/* A fresh event_set() on an fd with no interest left while the backend
 	 * still holds a removal for it: the program may have closed the fd and
 	 * got the same number back, so have the backend register it anew. */
-	if ((want & ~have) ||
-	    (before == 0 && have != 0 && (ev->ev_xflags & EVX_FDSET))) {
+	grow = (want & ~have) ||
+	       (before == 0 && have != 0 && (ev->ev_xflags & EVX_FDSET));
+	if (grow && base->backend_busy) {
+		/* The backend belongs to the loop thread right now (see
+		 * thread.c): leave the change for the loop to flush. */
+		if (!s->changed && changes_push(base, fd) < 0) {
+			fdslot_count(s, ev->ev_events, -1);
+			errno = ENOMEM;
+			return -1;
+		}
+		s->changed = EV__CHANGE_ADD;
+	} else if (grow) {
 		if (ops->add(base->backend_state, fd, have, want,
 			     fdinfo(base, fd)) < 0) {
 			int saved = errno;
@@ -182,6 +204,14 @@ static int io_add(struct event_base *base, struct event *ev)
 		/* Interest still shrank overall: keep the pending removal. */
 		if (changes_push(base, fd) == 0)
 			s->changed = 1;
+	}
+	/* The usual "del then add again": the removal this add cancels is
+	 * the last one queued, so take it off the list rather than have the
+	 * next flush visit it to find nothing to do. */
+	if (s->changed == 1 && fdslot_mask(s) == s->backend_mask &&
+	    base->changes[base->nchanges - 1] == fd) {
+		base->nchanges--;
+		s->changed = 0;
 	}
 	ev->ev_io_prev = NULL;
 	ev->ev_io_next = s->head;
@@ -210,10 +240,11 @@ static void io_del(struct event_base *base, struct event *ev)
 			s->changed = 1;
 			return;
 		}
-		/* No memory to defer it: tell the backend now. */
+		/* No memory to defer it: tell the backend now, unless it
+		 * is busy; a stale interest only costs a spurious wake-up. */
 		ev__log(EVENT_LOG_DEBUG, "change list full, removing fd %d now",
 			fd);
-		if (base->module.ops->del(base->backend_state, fd,
+		if (!base->backend_busy && base->module.ops->del(base->backend_state, fd,
 					  s->backend_mask, fdslot_mask(s),
 					  fdinfo(base, fd)) == 0)
 			s->backend_mask = (uint8_t)fdslot_mask(s);
@@ -225,6 +256,8 @@ void ev__fd_ready(struct ev_backend_base *b, int fd, int what)
 	struct event_base *base = ev__base_of(b);
 	struct event *ev;
 
+	if (base->th != NULL)
+		ev__thread_fd_ready_lock(base);
 	if (fd < 0 || fd >= base->nfdslots)
 		return;
 	for (ev = fdslot(base, fd)->head; ev != NULL; ev = ev->ev_io_next) {
@@ -386,7 +419,7 @@ int64_t ev__tv_to_ns(const struct timeval *tv)
 	return s * 1000000000 + us * 1000;
 }
 
-int event_add(struct event *ev, const struct timeval *tv)
+int ev__event_add_nolock(struct event *ev, const struct timeval *tv)
 {
 	struct event_base *base;
 	int was;
@@ -444,7 +477,7 @@ int event_add(struct event *ev, const struct timeval *tv)
 	return 0;
 }
 
-int event_del(struct event *ev)
+int ev__event_del_nolock(struct event *ev)
 {
 	struct event_base *base;
 	int was;
@@ -476,21 +509,76 @@ int event_del(struct event *ev)
 	return 0;
 }
 
+/* The public entry points take the base lock (when the base has one)
+ * around the bodies above.  The locked path lives in its own function so
+ * that the path without a lock is three tests and a tail call: no stack
+ * frame, no saved registers. */
+static __attribute__((noinline)) int
+event_add_locked(struct event_base *base, struct event *ev,
+		 const struct timeval *tv)
+{
+	int r;
+
+	ev__lock(base);
+	r = ev__event_add_nolock(ev, tv);
+	ev__unlock_notify(base);
+	return r;
+}
+
+int event_add(struct event *ev, const struct timeval *tv)
+{
+	if (ev != NULL && ev->ev_base != NULL && ev->ev_base->th != NULL)
+		return event_add_locked(ev->ev_base, ev, tv);
+	return ev__event_add_nolock(ev, tv);
+}
+
+static __attribute__((noinline)) int event_del_locked(struct event_base *base,
+						     struct event *ev)
+{
+	int r;
+
+	ev__lock(base);
+	r = ev__event_del_nolock(ev);
+	/* Removed first, so a signal callback being run several times stops
+	 * after the current call; then wait for that call to return. */
+	ev__thread_wait_cb(base, ev);
+	ev__unlock_notify(base);
+	return r;
+}
+
+int event_del(struct event *ev)
+{
+	if (ev != NULL && ev->ev_base != NULL && ev->ev_base->th != NULL)
+		return event_del_locked(ev->ev_base, ev);
+	return ev__event_del_nolock(ev);
+}
+
+static __attribute__((noinline)) void
+event_active_locked(struct event_base *base, struct event *ev, int res,
+		    short ncalls)
+{
+	ev__lock(base);
+	ev__activate(base, ev, res, ncalls);
+	ev__unlock_notify(base);
+}
+
 void event_active(struct event *ev, int res, short ncalls)
 {
 	if (ev == NULL || ev->ev_base == NULL) {
 		ev__log(EVENT_LOG_WARN, "event_active: event has no base");
 		return;
 	}
-	ev__activate(ev->ev_base, ev, res, ncalls > 0 ? ncalls : 1);
+	if (ev->ev_base->th != NULL)
+		event_active_locked(ev->ev_base, ev, res, ncalls > 0 ? ncalls : 1);
+	else
+		ev__activate(ev->ev_base, ev, res, ncalls > 0 ? ncalls : 1);
 }
 
-int event_pending(const struct event *ev, short events, struct timeval *tv)
+static int event_pending_nolock(const struct event *ev, short events,
+				struct timeval *tv)
 {
 	int flags = 0;
 
-	if (ev == NULL)
-		return 0;
 	if (ev->ev_flags & EVLIST_INSERTED)
 		flags |= ev->ev_events & (EV_IO_MASK | EV_SIGNAL);
 	if (ev->ev_flags & EVLIST_ACTIVE)
@@ -511,6 +599,20 @@ int event_pending(const struct event *ev, short events, struct timeval *tv)
 		tv->tv_usec = (suseconds_t)(left % 1000000);
 	}
 	return flags;
+}
+
+int event_pending(const struct event *ev, short events, struct timeval *tv)
+{
+	int r;
+
+	if (ev == NULL)
+		return 0;
+	if (ev->ev_base == NULL || ev->ev_base->th == NULL)
+		return event_pending_nolock(ev, events, tv);
+	ev__lock(ev->ev_base);
+	r = event_pending_nolock(ev, events, tv);
+	ev__unlock(ev->ev_base);
+	return r;
 }
 
 evutil_socket_t event_get_fd(const struct event *ev)
@@ -582,10 +684,14 @@ static void once_unlink(struct event_base *base, struct ev__once *o)
 static void once_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ev__once *o = arg;
+	struct event_base *base = o->ev.ev_base;
 	event_callback_fn cb = o->cb;
 	void *cb_arg = o->arg;
 
-	once_unlink(o->ev.ev_base, o);
+	/* A user callback: runs without the base lock. */
+	ev__lock(base);
+	once_unlink(base, o);
+	ev__unlock(base);
 	free(o);
 	cb(fd, what, cb_arg);
 }
@@ -623,7 +729,9 @@ int event_base_once(struct event_base *base, evutil_socket_t fd, short events,
 	/* A pure timer without a timeout runs on the next iteration. */
 	if (!(events & EV_IO_MASK) && tv == NULL)
 		tv = &zero;
-	if (event_add(&o->ev, tv) < 0) {
+	ev__lock(base);
+	if (ev__event_add_nolock(&o->ev, tv) < 0) {
+		ev__unlock(base);
 		free(o);
 		return -1;
 	}
@@ -631,6 +739,7 @@ int event_base_once(struct event_base *base, evutil_socket_t fd, short events,
 	if (o->next)
 		o->next->prev = o;
 	base->once_head = o;
+	ev__unlock_notify(base);
 	return 0;
 }
 

@@ -13,8 +13,8 @@ static void expire_timers(struct event_base *base)
 {
 	int64_t now = ev__base_now(base);
 
-	while (base->nheap > 0 && base->heap[0]->ev_deadline <= now) {
-		struct event *ev = base->heap[0];
+	while (base->nheap > 0 && base->heap[0].deadline <= now) {
+		struct event *ev = base->heap[0].ev;
 
 		ev__heap_remove(base, ev);
 		ev->ev_flags &= ~EVLIST_TIMEOUT;
@@ -24,7 +24,7 @@ static void expire_timers(struct event_base *base)
 		    (ev->ev_flags & EVLIST_INSERTED)) {
 			/* Keep what the fd reported in this same iteration. */
 			short res = (ev->ev_flags & EVLIST_ACTIVE) ? ev->ev_res : 0;
-			event_del(ev);
+			ev__event_del_nolock(ev);
 			ev__activate(base, ev, res | EV_TIMEOUT, 1);
 			continue;
 		}
@@ -62,6 +62,18 @@ static void rearm_persistent(struct event_base *base, struct event *ev)
 		base->nevents++;
 }
 
+/* Calls a callback; on a base with a lock, a user callback runs without
+ * it (thread.c), while the library's own internal ones keep it. */
+static inline void call_cb(struct event_base *base, struct event *ev,
+			   event_callback_fn cb, evutil_socket_t fd, short res,
+			   void *arg)
+{
+	if (base->th == NULL || (ev->ev_flags & EVLIST_INTERNAL))
+		cb(fd, res, arg);
+	else
+		ev__thread_run_cb(base, ev, cb, fd, res, arg);
+}
+
 static void run_event(struct event_base *base, struct event *ev)
 {
 	short ncalls;
@@ -73,7 +85,7 @@ static void run_event(struct event_base *base, struct event *ev)
 	ev__deactivate(base, ev);
 	res = ev->ev_res;
 	if (!(ev->ev_events & EV_PERSIST))
-		event_del(ev);
+		ev__event_del_nolock(ev);
 	else if (ev->ev_interval > 0 && (ev->ev_flags & EVLIST_INSERTED ||
 					  !(ev->ev_events & EV_IO_MASK)))
 		rearm_persistent(base, ev);
@@ -81,7 +93,7 @@ static void run_event(struct event_base *base, struct event *ev)
 	ncalls = ev->ev_ncalls;
 	if (ncalls <= 1) {
 		/* The common case: after the callback, ev may be gone. */
-		cb(fd, res, arg);
+		call_cb(base, ev, cb, fd, res, arg);
 		return;
 	}
 	/* A signal that arrived several times: run it that often, unless
@@ -92,7 +104,7 @@ static void run_event(struct event_base *base, struct event *ev)
 	while (base->ncalls_left > 0) {
 		if (--base->ncalls_left == 0)
 			ev->ev_pncalls = NULL;
-		cb(fd, res, arg);
+		call_cb(base, ev, cb, fd, res, arg);
 		if (base->got_break && base->ncalls_left > 0) {
 			ev->ev_pncalls = NULL;
 			break;
@@ -131,8 +143,11 @@ static int run_active(struct event_base *base)
 		q->tail->ev_active_next = fence;
 		q->tail = fence;
 		while (q->head != fence && !base->got_break) {
+			/* The library's own events (signal pipe, wake-up,
+			 * loopexit) are not what EVLOOP_ONCE waits for. */
+			if (!(q->head->ev_flags & EVLIST_INTERNAL))
+				count++;
 			run_event(base, q->head);
-			count++;
 		}
 		fence_unlink(q, fence);
 		return count;
@@ -151,17 +166,22 @@ int event_base_loop(struct event_base *base, int flags)
 		ev__log(EVENT_LOG_WARN, "event_base_loop: no base");
 		return -1;
 	}
+	ev__lock(base);
 	if (base->running) {
+		ev__unlock(base);
 		ev__log(EVENT_LOG_WARN, "event_base_loop: already running; "
 			"reentrant calls are not allowed");
 		return -1;
 	}
 	ops = base->module.ops;
 	base->running = 1;
+	if (base->th != NULL)
+		base->th->loop_thread = pthread_self();
 	base->got_exit = base->got_break = 0;
 
 	for (;;) {
 		struct timespec ts, *tsp = NULL;
+		int n;
 
 		if (base->got_exit || base->got_break)
 			break;
@@ -189,7 +209,7 @@ int event_base_loop(struct event_base *base, int flags)
 			ts.tv_nsec = 0;
 			tsp = &ts;
 		} else if (base->nheap > 0) {
-			int64_t left = base->heap[0]->ev_deadline - ev__base_now(base);
+			int64_t left = base->heap[0].deadline - ev__base_now(base);
 			if (left < 0)
 				left = 0;
 			ts.tv_sec = (time_t)(left / 1000000000);
@@ -199,7 +219,11 @@ int event_base_loop(struct event_base *base, int flags)
 
 		base->now_cache = 0;
 		base->wall_cached = 0;
-		if (ops->dispatch(base->backend_state, tsp) < 0) {
+		if (base->th == NULL)
+			n = ops->dispatch(base->backend_state, tsp);
+		else
+			n = ev__thread_dispatch(base, tsp);
+		if (n < 0) {
 			ev__log(EVENT_LOG_ERR, "%s: dispatch failed: %s", ops->name,
 				strerror(errno));
 			ret = -1;
@@ -212,7 +236,7 @@ int event_base_loop(struct event_base *base, int flags)
 			expire_timers(base);
 run:
 		if (base->nactive) {
-			int n = run_active(base);
+			n = run_active(base);
 			if ((flags & EVLOOP_ONCE) && base->nactive == 0 && n != 0)
 				break;
 		} else if (flags & EVLOOP_NONBLOCK) {
@@ -222,6 +246,7 @@ run:
 	base->now_cache = 0;
 	base->wall_cached = 0;
 	base->running = 0;
+	ev__unlock(base);
 	return ret;
 }
 

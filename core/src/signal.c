@@ -128,7 +128,7 @@ static int sigwatch_attach(struct event_base *base)
 	event_assign(&base->sig_ev, base, fds[0], EV_READ | EV_PERSIST,
 		     sig_pipe_cb, base);
 	base->sig_ev.ev_flags |= EVLIST_INTERNAL;
-	if (event_add(&base->sig_ev, NULL) < 0) {
+	if (ev__event_add_nolock(&base->sig_ev, NULL) < 0) {
 		ev__signal_base_free(base);
 		return -1;
 	}
@@ -212,7 +212,7 @@ void ev__signal_base_free(struct event_base *base)
 
 	if (w == NULL)
 		return;
-	event_del(&base->sig_ev);
+	ev__event_del_nolock(&base->sig_ev);
 	/* The handler may still hold the old write fd for an instant; it only
 	 * ever writes one byte, so a stale write is harmless to a pipe we
 	 * close last. */
@@ -237,7 +237,7 @@ int ev__signal_reinit(struct event_base *base)
 	 * own, so neither steals the other's wake-ups. */
 	if (make_pipe(fds) < 0)
 		return -1;
-	event_del(&base->sig_ev);
+	ev__event_del_nolock(&base->sig_ev);
 	close(w->rfd);
 	old = atomic_exchange(&w->wfd, fds[1]);
 	if (old >= 0)
@@ -246,5 +246,5 @@ int ev__signal_reinit(struct event_base *base)
 	event_assign(&base->sig_ev, base, fds[0], EV_READ | EV_PERSIST,
 		     sig_pipe_cb, base);
 	base->sig_ev.ev_flags |= EVLIST_INTERNAL;
-	return event_add(&base->sig_ev, NULL);
+	return ev__event_add_nolock(&base->sig_ev, NULL);
 }

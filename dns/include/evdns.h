@@ -42,7 +42,7 @@ extern "C" {
 /** @name Answer types passed to resolver callbacks
  * @{ */
 #define DNS_IPv4_A 1    /**< `addresses`: `count` struct in_addr. */
-#define DNS_PTR 2       /**< `addresses`: a `char *` host name. */
+#define DNS_PTR 2       /**< `addresses`: a `char **` (points at the host name). */
 #define DNS_IPv6_AAAA 3 /**< `addresses`: `count` struct in6_addr. */
 /** @} */
 

@@ -257,10 +257,13 @@ static void deliver(struct evdns_request *req)
 {
 	struct evdns_base *base = req->base;
 	void *addrs = NULL;
+	char *ptr_name = req->ans.ptr;
 
 	ev__dns_list_remove(&base->done, req);
+	/* As libevent: for DNS_PTR `addresses` points at a `char *` holding
+	 * the name (programs do `*(char **)addresses`). */
 	if (req->result == DNS_ERR_NONE && req->count > 0)
-		addrs = req->type == DNS_PTR ? (void *)req->ans.ptr
+		addrs = req->type == DNS_PTR ? (void *)&ptr_name
 		                             : (void *)&req->ans;
 	if (req->cb)
 		req->cb(req->result, req->type,

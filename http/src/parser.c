@@ -7,6 +7,7 @@
  */
 #include "parser.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,17 +62,16 @@ enum state {
 #define C_HEX    0x08
 
 static unsigned char cclass[256];
-static int cclass_ready;
+static pthread_once_t cclass_once = PTHREAD_ONCE_INIT;
 
-static void cclass_init(void)
+/* Built once per process: servers on several threads (one base each)
+ * start parsers concurrently, and two threads filling the table at once
+ * would be a data race even though they write the same bytes. */
+static void cclass_build(void)
 {
-	/* Idempotent and the values never change, so a race between two
-	 * threads initialising it at once writes the same bytes. */
 	const char *tspecial = "!#$%&'*+-.^_`|~";
 	int c;
 
-	if (cclass_ready)
-		return;
 	for (c = 0x21; c <= 0x7e; c++)
 		cclass[c] |= C_FIELD | C_TARGET;
 	for (c = 0x80; c <= 0xff; c++)
@@ -88,7 +88,11 @@ static void cclass_init(void)
 		cclass[c] |= C_HEX;
 	for (; *tspecial; tspecial++)
 		cclass[(unsigned char)*tspecial] |= C_TCHAR;
-	cclass_ready = 1;
+}
+
+static void cclass_init(void)
+{
+	pthread_once(&cclass_once, cclass_build);
 }
 
 static const struct {

@@ -89,3 +89,8 @@ for t in 1 2; do
     printf "threads=%s  req/s ours/libevent %.2f  ours/nginx %.2f   p99 ours/libevent %.2f  ours/nginx %.2f\n",
       t, o/l, o/n, (pl>0?po/pl:0), (pn>0?po/pn:0) }'
 done
+# Scaling: what the second thread/worker brings, for each server.
+awk -v o1="${R[ours1]}" -v o2="${R[ours2]}" -v l1="${R[libevent1]}" \
+    -v l2="${R[libevent2]}" -v n1="${R[nginx1]}" -v n2="${R[nginx2]}" 'BEGIN {
+  printf "scaling 2/1 threads (req/s ratio): ours %.2f  libevent %.2f  nginx %.2f\n",
+    o2/o1, l2/l1, n2/n1 }'

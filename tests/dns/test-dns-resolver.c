@@ -48,7 +48,7 @@ static void on_answer(int result, char type, int count, int ttl,
 	else if (result == DNS_ERR_NONE && type == DNS_IPv6_AAAA)
 		memcpy(a->a6, addresses, (size_t)count * 16);
 	else if (result == DNS_ERR_NONE && type == DNS_PTR)
-		snprintf(a->ptr, sizeof(a->ptr), "%s", (char *)addresses);
+		snprintf(a->ptr, sizeof(a->ptr), "%s", *(char **)addresses);
 }
 
 static int setup(void **state)
