@@ -91,6 +91,7 @@ int ev__buf_load_files(struct evbuffer *buf)
 
 int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuf_chunk *c, *n = NULL;
 	struct iovec iov[2];
 	size_t want, space, orig, limit;
@@ -196,6 +197,7 @@ static ssize_t write_file_chunk(struct evbuf_chunk *c, int fd, size_t max)
 int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd,
                           ev_ssize_t howmuch)
 {
+	EVBUF_LOCKED(buffer);
 	struct iovec iov[WRITE_IOV];
 	struct evbuf_chunk *c;
 	size_t left, orig;
@@ -263,12 +265,14 @@ wrote:
 
 int evbuffer_write(struct evbuffer *buffer, evutil_socket_t fd)
 {
+	EVBUF_LOCKED(buffer);
 	return evbuffer_write_atmost(buffer, fd, -1);
 }
 
 int evbuffer_add_file(struct evbuffer *outbuf, int fd, ev_off_t offset,
                       ev_off_t length)
 {
+	EVBUF_LOCKED(outbuf);
 	struct evbuf_chunk *c = NULL;
 	struct evbuf_ext *e = NULL;
 	struct evbuffer_iovec v;

@@ -63,6 +63,7 @@ static int ptr_start(struct evbuffer *buf, const struct evbuffer_ptr *start,
 int evbuffer_ptr_set(struct evbuffer *buffer, struct evbuffer_ptr *ptr,
                      size_t position, enum evbuffer_ptr_how how)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuf_chunk *c;
 	size_t o, base;
 
@@ -123,6 +124,7 @@ struct evbuffer_ptr evbuffer_search_range(struct evbuffer *buffer,
                                           const struct evbuffer_ptr *start,
                                           const struct evbuffer_ptr *end)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuffer_ptr r;
 	struct evbuf_chunk *c;
 	size_t o, pos, limit;
@@ -173,6 +175,7 @@ struct evbuffer_ptr evbuffer_search(struct evbuffer *buffer, const char *what,
                                     size_t len,
                                     const struct evbuffer_ptr *start)
 {
+	EVBUF_LOCKED(buffer);
 	return evbuffer_search_range(buffer, what, len, start, NULL);
 }
 
@@ -313,6 +316,7 @@ struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
                                         size_t *eol_len_out,
                                         enum evbuffer_eol_style eol_style)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuffer_ptr r;
 	struct evbuf_chunk *c, *fc;
 	size_t o, pos, fo, eol_len = 0;
@@ -339,6 +343,7 @@ struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
 char *evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
                       enum evbuffer_eol_style eol_style)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuf_chunk *c, *fc;
 	size_t fo, eol_len = 0, n, orig;
 	ev_ssize_t at;
@@ -377,6 +382,7 @@ char *evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
 
 char *evbuffer_readline(struct evbuffer *buffer)
 {
+	EVBUF_LOCKED(buffer);
 	return evbuffer_readln(buffer, NULL, EVBUFFER_EOL_ANY);
 }
 
@@ -384,6 +390,7 @@ int evbuffer_peek(struct evbuffer *buffer, ev_ssize_t len,
                   struct evbuffer_ptr *start_at, struct evbuffer_iovec *vec_out,
                   int n_vec)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuf_chunk *c;
 	size_t o, pos, left;
 	int n = 0;
@@ -416,6 +423,7 @@ ev_ssize_t evbuffer_copyout_from(struct evbuffer *buf,
                                  const struct evbuffer_ptr *pos, void *data_out,
                                  size_t datlen)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c;
 	size_t o, at, done = 0, n;
 	unsigned char *out = data_out;
@@ -441,6 +449,7 @@ ev_ssize_t evbuffer_copyout_from(struct evbuffer *buf,
 unsigned char *evbuffer_find(struct evbuffer *buffer, const unsigned char *what,
                              size_t len)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuffer_ptr p;
 	unsigned char *data;
 

@@ -102,28 +102,63 @@ void evbuffer_free(struct evbuffer *buf)
 		enext = e->next;
 		free(e);
 	}
+	if (buf->own_lock) {
+		pthread_mutex_destroy(buf->lock);
+		free(buf->lock);
+	}
 	free(buf);
+}
+
+/* Makes a recursive mutex: entry points call each other, and a buffer's
+ * callbacks may use the buffer, all under the one lock. */
+int ev__mutex_init_recursive(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t attr;
+	int r;
+
+	if (pthread_mutexattr_init(&attr) != 0)
+		return -1;
+	r = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE) == 0 &&
+	    pthread_mutex_init(m, &attr) == 0;
+	pthread_mutexattr_destroy(&attr);
+	return r ? 0 : -1;
 }
 
 int evbuffer_enable_locking(struct evbuffer *buf, void *lock)
 {
-	(void)buf;
-	(void)lock;
+	pthread_mutex_t *m;
+
+	if (buf == NULL || buf->lock != NULL)
+		return -1;
+	if (lock != NULL) {
+		buf->lock = lock;
+		return 0;
+	}
+	m = malloc(sizeof(*m));
+	if (m == NULL || ev__mutex_init_recursive(m) < 0) {
+		free(m);
+		ev__log(EVENT_LOG_WARN, "evbuffer_enable_locking: no mutex");
+		return -1;
+	}
+	buf->lock = m;
+	buf->own_lock = 1;
 	return 0;
 }
 
 void evbuffer_lock(struct evbuffer *buf)
 {
-	(void)buf;
+	ev__buf_lock(buf);
 }
 
 void evbuffer_unlock(struct evbuffer *buf)
 {
-	(void)buf;
+	if (buf != NULL && buf->lock != NULL)
+		pthread_mutex_unlock(buf->lock);
 }
 
 int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags)
 {
+	EVBUF_LOCKED(buf);
 	if (buf == NULL)
 		return -1;
 	buf->flags |= flags;
@@ -132,6 +167,7 @@ int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags)
 
 int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags)
 {
+	EVBUF_LOCKED(buf);
 	if (buf == NULL)
 		return -1;
 	buf->flags &= ~flags;
@@ -140,11 +176,13 @@ int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags)
 
 size_t evbuffer_get_length(const struct evbuffer *buf)
 {
+	EVBUF_LOCKED(buf);
 	return buf != NULL ? buf->total_len : 0;
 }
 
 size_t evbuffer_get_contiguous_space(const struct evbuffer *buf)
 {
+	EVBUF_LOCKED(buf);
 	return (buf != NULL && buf->first != NULL) ? buf->first->off : 0;
 }
 
@@ -209,6 +247,7 @@ int ev__buf_add_raw(struct evbuffer *buf, const void *data, size_t datlen)
 
 int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 {
+	EVBUF_LOCKED(buf);
 	size_t orig;
 
 	if (buf == NULL)
@@ -229,6 +268,7 @@ int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 size_t evbuffer_add_iovec(struct evbuffer *buf, struct evbuffer_iovec *vec,
                           int n_vec)
 {
+	EVBUF_LOCKED(buf);
 	size_t total = 0, orig;
 	int i;
 
@@ -283,6 +323,7 @@ void ev__buf_drain(struct evbuffer *buf, size_t len)
 
 int evbuffer_drain(struct evbuffer *buf, size_t len)
 {
+	EVBUF_LOCKED(buf);
 	size_t orig;
 
 	if (buf == NULL || buf->freeze_start)
@@ -314,6 +355,7 @@ void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len)
 
 ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
 {
+	EVBUF_LOCKED(buf);
 	if (buf == NULL || (data_out == NULL && datlen > 0))
 		return -1;
 	if (datlen > buf->total_len)
@@ -328,6 +370,7 @@ ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
 
 int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 {
+	EVBUF_LOCKED(buf);
 	size_t orig;
 
 	if (buf == NULL || buf->freeze_start || (data == NULL && datlen > 0))
@@ -350,6 +393,7 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 
 int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 {
+	EVBUF_LOCKED2(outbuf, inbuf);
 	size_t in_orig, out_orig, n;
 	struct evbuf_chunk **inner;
 
@@ -401,6 +445,7 @@ static void buf_drop_empty_last(struct evbuffer *buf)
 
 int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src)
 {
+	EVBUF_LOCKED2(dst, src);
 	size_t n, src_orig, dst_orig;
 	struct evbuf_chunk *tail;
 
@@ -437,6 +482,7 @@ int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src)
 int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
                            size_t datlen)
 {
+	EVBUF_LOCKED2(src, dst);
 	struct evbuf_chunk *c, *part;
 	size_t moved = 0, src_orig, dst_orig;
 
@@ -495,6 +541,7 @@ done:
 
 int evbuffer_expand(struct evbuffer *buf, size_t datlen)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c, *n;
 
 	if (buf == NULL || datlen > EVBUF_MAX - buf->total_len)
@@ -517,6 +564,7 @@ int evbuffer_expand(struct evbuffer *buf, size_t datlen)
 int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
                            struct evbuffer_iovec *vec, int n_vec)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c, *n;
 	size_t want, space;
 
@@ -563,6 +611,7 @@ int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
 int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
                           int n_vecs)
 {
+	EVBUF_LOCKED(buf);
 	size_t added = 0, orig;
 	int i;
 
@@ -602,6 +651,7 @@ int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
                            size_t datlen, evbuffer_ref_cleanup_cb cleanupfn,
                            void *cleanupfn_arg)
 {
+	EVBUF_LOCKED(outbuf);
 	struct evbuf_chunk *c;
 	struct evbuf_ext *e;
 	size_t orig;
@@ -645,6 +695,7 @@ int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
 
 int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c;
 	size_t space, orig;
 	va_list aq;
@@ -686,6 +737,7 @@ int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 
 int evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
 {
+	EVBUF_LOCKED(buf);
 	va_list ap;
 	int n;
 
@@ -697,6 +749,7 @@ int evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
 
 int evbuffer_prepend(struct evbuffer *buf, const void *data, size_t size)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c, *n;
 	size_t orig;
 
@@ -738,6 +791,7 @@ int evbuffer_prepend(struct evbuffer *buf, const void *data, size_t size)
 
 int evbuffer_freeze(struct evbuffer *buf, int at_front)
 {
+	EVBUF_LOCKED(buf);
 	if (buf == NULL)
 		return -1;
 	if (at_front)
@@ -749,6 +803,7 @@ int evbuffer_freeze(struct evbuffer *buf, int at_front)
 
 int evbuffer_unfreeze(struct evbuffer *buf, int at_front)
 {
+	EVBUF_LOCKED(buf);
 	if (buf == NULL)
 		return -1;
 	if (at_front)
@@ -760,6 +815,7 @@ int evbuffer_unfreeze(struct evbuffer *buf, int at_front)
 
 unsigned char *evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *dst, *s, **link;
 	size_t want, remaining, take;
 
