@@ -89,9 +89,8 @@ int ev__buf_load_files(struct evbuffer *buf)
 	return 0;
 }
 
-int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
+static int evbuffer_read_nl(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
 {
-	EVBUF_LOCKED(buffer);
 	struct evbuf_chunk *c, *n = NULL;
 	struct iovec iov[2];
 	size_t want, space, orig, limit;
@@ -168,6 +167,22 @@ int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
 	return (int)(buffer->total_len - orig);
 }
 
+/* The path with a lock, kept out of line so the one without stays
+ * a test and a tail call. */
+static __attribute__((noinline)) int
+evbuffer_read_locked(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
+{
+	EVBUF_LOCKED(buffer);
+	return evbuffer_read_nl(buffer, fd, howmuch);
+}
+
+int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
+{
+	if ((buffer != NULL && buffer->lock != NULL))
+		return evbuffer_read_locked(buffer, fd, howmuch);
+	return evbuffer_read_nl(buffer, fd, howmuch);
+}
+
 /* Sends the file chunk at the front with sendfile().  Returns bytes sent,
  * -1 with errno, or -2 when sendfile() cannot be used for this pair. */
 static ssize_t write_file_chunk(struct evbuf_chunk *c, int fd, size_t max)
@@ -194,10 +209,8 @@ static ssize_t write_file_chunk(struct evbuf_chunk *c, int fd, size_t max)
 #endif
 }
 
-int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd,
-                          ev_ssize_t howmuch)
+static int evbuffer_write_atmost_nl(struct evbuffer *buffer, evutil_socket_t fd, ev_ssize_t howmuch)
 {
-	EVBUF_LOCKED(buffer);
 	struct iovec iov[WRITE_IOV];
 	struct evbuf_chunk *c;
 	size_t left, orig;
@@ -261,6 +274,20 @@ wrote:
 	ev__buf_drain(buffer, (size_t)r);
 	ev__buf_notify(buffer, orig, 0, (size_t)r);
 	return (int)r;
+}
+
+static __attribute__((noinline)) int
+evbuffer_write_atmost_locked(struct evbuffer *buffer, evutil_socket_t fd, ev_ssize_t howmuch)
+{
+	EVBUF_LOCKED(buffer);
+	return evbuffer_write_atmost_nl(buffer, fd, howmuch);
+}
+
+int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd, ev_ssize_t howmuch)
+{
+	if ((buffer != NULL && buffer->lock != NULL))
+		return evbuffer_write_atmost_locked(buffer, fd, howmuch);
+	return evbuffer_write_atmost_nl(buffer, fd, howmuch);
 }
 
 int evbuffer_write(struct evbuffer *buffer, evutil_socket_t fd)

@@ -174,10 +174,25 @@ int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags)
 	return 0;
 }
 
-size_t evbuffer_get_length(const struct evbuffer *buf)
+static size_t evbuffer_get_length_nl(const struct evbuffer *buf)
+{
+	return buf != NULL ? buf->total_len : 0;
+}
+
+/* The path with a lock, kept out of line so the one without stays
+ * a test and a tail call. */
+static __attribute__((noinline)) size_t
+evbuffer_get_length_locked(const struct evbuffer *buf)
 {
 	EVBUF_LOCKED(buf);
-	return buf != NULL ? buf->total_len : 0;
+	return evbuffer_get_length_nl(buf);
+}
+
+size_t evbuffer_get_length(const struct evbuffer *buf)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_get_length_locked(buf);
+	return evbuffer_get_length_nl(buf);
 }
 
 size_t evbuffer_get_contiguous_space(const struct evbuffer *buf)
@@ -245,9 +260,8 @@ int ev__buf_add_raw(struct evbuffer *buf, const void *data, size_t datlen)
 	return 0;
 }
 
-int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
+static int evbuffer_add_nl(struct evbuffer *buf, const void *data, size_t datlen)
 {
-	EVBUF_LOCKED(buf);
 	size_t orig;
 
 	if (buf == NULL)
@@ -263,6 +277,20 @@ int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 		return -1;
 	ev__buf_notify(buf, orig, datlen, 0);
 	return 0;
+}
+
+static __attribute__((noinline)) int
+evbuffer_add_locked(struct evbuffer *buf, const void *data, size_t datlen)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_add_nl(buf, data, datlen);
+}
+
+int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_add_locked(buf, data, datlen);
+	return evbuffer_add_nl(buf, data, datlen);
 }
 
 size_t evbuffer_add_iovec(struct evbuffer *buf, struct evbuffer_iovec *vec,
@@ -321,9 +349,8 @@ void ev__buf_drain(struct evbuffer *buf, size_t len)
 	}
 }
 
-int evbuffer_drain(struct evbuffer *buf, size_t len)
+static int evbuffer_drain_nl(struct evbuffer *buf, size_t len)
 {
-	EVBUF_LOCKED(buf);
 	size_t orig;
 
 	if (buf == NULL || buf->freeze_start)
@@ -337,6 +364,20 @@ int evbuffer_drain(struct evbuffer *buf, size_t len)
 	ev__buf_drain(buf, len);
 	ev__buf_notify(buf, orig, 0, len);
 	return 0;
+}
+
+static __attribute__((noinline)) int
+evbuffer_drain_locked(struct evbuffer *buf, size_t len)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_drain_nl(buf, len);
+}
+
+int evbuffer_drain(struct evbuffer *buf, size_t len)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_drain_locked(buf, len);
+	return evbuffer_drain_nl(buf, len);
 }
 
 void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len)
@@ -353,9 +394,8 @@ void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len)
 	}
 }
 
-ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
+static ev_ssize_t evbuffer_copyout_nl(struct evbuffer *buf, void *data_out, size_t datlen)
 {
-	EVBUF_LOCKED(buf);
 	if (buf == NULL || (data_out == NULL && datlen > 0))
 		return -1;
 	if (datlen > buf->total_len)
@@ -368,9 +408,22 @@ ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
 	return (ev_ssize_t)datlen;
 }
 
-int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
+static __attribute__((noinline)) ev_ssize_t
+evbuffer_copyout_locked(struct evbuffer *buf, void *data_out, size_t datlen)
 {
 	EVBUF_LOCKED(buf);
+	return evbuffer_copyout_nl(buf, data_out, datlen);
+}
+
+ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_copyout_locked(buf, data_out, datlen);
+	return evbuffer_copyout_nl(buf, data_out, datlen);
+}
+
+static int evbuffer_remove_nl(struct evbuffer *buf, void *data, size_t datlen)
+{
 	size_t orig;
 
 	if (buf == NULL || buf->freeze_start || (data == NULL && datlen > 0))
@@ -391,9 +444,22 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 	return (int)datlen;
 }
 
-int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
+static __attribute__((noinline)) int
+evbuffer_remove_locked(struct evbuffer *buf, void *data, size_t datlen)
 {
-	EVBUF_LOCKED2(outbuf, inbuf);
+	EVBUF_LOCKED(buf);
+	return evbuffer_remove_nl(buf, data, datlen);
+}
+
+int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_remove_locked(buf, data, datlen);
+	return evbuffer_remove_nl(buf, data, datlen);
+}
+
+static int evbuffer_add_buffer_nl(struct evbuffer *outbuf, struct evbuffer *inbuf)
+{
 	size_t in_orig, out_orig, n;
 	struct evbuf_chunk **inner;
 
@@ -419,6 +485,20 @@ int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 	ev__buf_notify(inbuf, in_orig, 0, n);
 	ev__buf_notify(outbuf, out_orig, n, 0);
 	return 0;
+}
+
+static __attribute__((noinline)) int
+evbuffer_add_buffer_locked(struct evbuffer *outbuf, struct evbuffer *inbuf)
+{
+	EVBUF_LOCKED2(outbuf, inbuf);
+	return evbuffer_add_buffer_nl(outbuf, inbuf);
+}
+
+int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
+{
+	if ((outbuf != NULL && outbuf->lock != NULL) || (inbuf != NULL && inbuf->lock != NULL))
+		return evbuffer_add_buffer_locked(outbuf, inbuf);
+	return evbuffer_add_buffer_nl(outbuf, inbuf);
 }
 
 /* Drops an empty tail chunk (only prepend_buffer needs to; it walks). */
@@ -561,10 +641,8 @@ int evbuffer_expand(struct evbuffer *buf, size_t datlen)
 	return 0;
 }
 
-int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
-                           struct evbuffer_iovec *vec, int n_vec)
+static int evbuffer_reserve_space_nl(struct evbuffer *buf, ev_ssize_t size, struct evbuffer_iovec *vec, int n_vec)
 {
-	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c, *n;
 	size_t want, space;
 
@@ -608,10 +686,22 @@ int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
 	return buf->n_resv;
 }
 
-int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
-                          int n_vecs)
+static __attribute__((noinline)) int
+evbuffer_reserve_space_locked(struct evbuffer *buf, ev_ssize_t size, struct evbuffer_iovec *vec, int n_vec)
 {
 	EVBUF_LOCKED(buf);
+	return evbuffer_reserve_space_nl(buf, size, vec, n_vec);
+}
+
+int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size, struct evbuffer_iovec *vec, int n_vec)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_reserve_space_locked(buf, size, vec, n_vec);
+	return evbuffer_reserve_space_nl(buf, size, vec, n_vec);
+}
+
+static int evbuffer_commit_space_nl(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs)
+{
 	size_t added = 0, orig;
 	int i;
 
@@ -638,6 +728,20 @@ int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
 	buf->n_resv = 0;
 	ev__buf_notify(buf, orig, added, 0);
 	return 0;
+}
+
+static __attribute__((noinline)) int
+evbuffer_commit_space_locked(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_commit_space_nl(buf, vec, n_vecs);
+}
+
+int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_commit_space_locked(buf, vec, n_vecs);
+	return evbuffer_commit_space_nl(buf, vec, n_vecs);
 }
 
 static void ext_cleanup_noop(const void *data, size_t len, void *arg)
@@ -813,9 +917,8 @@ int evbuffer_unfreeze(struct evbuffer *buf, int at_front)
 	return 0;
 }
 
-unsigned char *evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
+static unsigned char * evbuffer_pullup_nl(struct evbuffer *buf, ev_ssize_t size)
 {
-	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *dst, *s, **link;
 	size_t want, remaining, take;
 
@@ -867,4 +970,18 @@ unsigned char *evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
 		ev__chunk_free(buf, s);
 	}
 	return dst->buf + dst->misalign;
+}
+
+static __attribute__((noinline)) unsigned char *
+evbuffer_pullup_locked(struct evbuffer *buf, ev_ssize_t size)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_pullup_nl(buf, size);
+}
+
+unsigned char * evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_pullup_locked(buf, size);
+	return evbuffer_pullup_nl(buf, size);
 }
