@@ -292,8 +292,7 @@ int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd, ev_ssize_
 
 int evbuffer_write(struct evbuffer *buffer, evutil_socket_t fd)
 {
-	EVBUF_LOCKED(buffer);
-	return evbuffer_write_atmost(buffer, fd, -1);
+	return evbuffer_write_atmost(buffer, fd, -1); /* it locks */
 }
 
 int evbuffer_add_file(struct evbuffer *outbuf, int fd, ev_off_t offset,

@@ -174,25 +174,22 @@ int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags)
 	return 0;
 }
 
-static size_t evbuffer_get_length_nl(const struct evbuffer *buf)
-{
-	return buf != NULL ? buf->total_len : 0;
-}
-
-/* The path with a lock, kept out of line so the one without stays
+/* The paths with a lock are kept out of line so the ones without stay
  * a test and a tail call. */
 static __attribute__((noinline)) size_t
 evbuffer_get_length_locked(const struct evbuffer *buf)
 {
 	EVBUF_LOCKED(buf);
-	return evbuffer_get_length_nl(buf);
+	return buf->total_len;
 }
 
 size_t evbuffer_get_length(const struct evbuffer *buf)
 {
-	if ((buf != NULL && buf->lock != NULL))
+	if (buf == NULL)
+		return 0;
+	if (buf->lock != NULL)
 		return evbuffer_get_length_locked(buf);
-	return evbuffer_get_length_nl(buf);
+	return buf->total_len;
 }
 
 size_t evbuffer_get_contiguous_space(const struct evbuffer *buf)

@@ -218,6 +218,18 @@ void bufferevent_incref(struct bufferevent *bev)
 	bev_unlock(p);
 }
 
+static __attribute__((noinline)) int bev_decref_locked(struct bev *p)
+{
+	pthread_mutex_lock(&p->lock);
+	if (--p->refcnt > 0) {
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	bev_destroy(p);
+	return 1;
+}
+
 int bufferevent_decref(struct bufferevent *bev)
 {
 	struct bev *p;
@@ -225,12 +237,10 @@ int bufferevent_decref(struct bufferevent *bev)
 	if (bev == NULL)
 		return 0;
 	p = bev_of(bev);
-	bev_lock(p);
-	if (--p->refcnt > 0) {
-		bev_unlock(p);
+	if (p->has_lock)
+		return bev_decref_locked(p);
+	if (--p->refcnt > 0)
 		return 0;
-	}
-	bev_unlock(p);
 	bev_destroy(p);
 	return 1;
 }
