@@ -120,8 +120,8 @@ static inline void ev__buf_unlock_guard(const struct evbuffer *const *bp)
 		pthread_mutex_unlock((*bp)->lock);
 }
 
-#define EVBUF_LOCKED(b)                                                      \
-	const struct evbuffer *const evbuf_guard_                            \
+#define EVBUF_LOCKED(b)                                                        \
+	const struct evbuffer *const evbuf_guard_                              \
 	    __attribute__((cleanup(ev__buf_unlock_guard))) = ev__buf_lock(b)
 
 /* Two buffers: locks in address order, so two threads moving data
@@ -153,9 +153,9 @@ static inline void ev__buf_unlock2_guard(const struct ev__buf_pair *p)
 	ev__buf_unlock_guard(&p->a);
 }
 
-#define EVBUF_LOCKED2(x, y)                                                  \
-	const struct ev__buf_pair evbuf_guard2_                              \
-	    __attribute__((cleanup(ev__buf_unlock2_guard))) =                \
+#define EVBUF_LOCKED2(x, y)                                                    \
+	const struct ev__buf_pair evbuf_guard2_                                \
+	    __attribute__((cleanup(ev__buf_unlock2_guard))) =                  \
 	        ev__buf_lock2(x, y)
 
 /* Space at the end of a MEM chunk. */

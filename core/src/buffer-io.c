@@ -89,7 +89,8 @@ int ev__buf_load_files(struct evbuffer *buf)
 	return 0;
 }
 
-static int evbuffer_read_nl(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
+static int evbuffer_read_nl(struct evbuffer *buffer, evutil_socket_t fd,
+                            int howmuch)
 {
 	struct evbuf_chunk *c, *n = NULL;
 	struct iovec iov[2];
@@ -209,7 +210,8 @@ static ssize_t write_file_chunk(struct evbuf_chunk *c, int fd, size_t max)
 #endif
 }
 
-static int evbuffer_write_atmost_nl(struct evbuffer *buffer, evutil_socket_t fd, ev_ssize_t howmuch)
+static int evbuffer_write_atmost_nl(struct evbuffer *buffer, evutil_socket_t fd,
+                                    ev_ssize_t howmuch)
 {
 	struct iovec iov[WRITE_IOV];
 	struct evbuf_chunk *c;
@@ -277,13 +279,15 @@ wrote:
 }
 
 static __attribute__((noinline)) int
-evbuffer_write_atmost_locked(struct evbuffer *buffer, evutil_socket_t fd, ev_ssize_t howmuch)
+evbuffer_write_atmost_locked(struct evbuffer *buffer, evutil_socket_t fd,
+                             ev_ssize_t howmuch)
 {
 	EVBUF_LOCKED(buffer);
 	return evbuffer_write_atmost_nl(buffer, fd, howmuch);
 }
 
-int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd, ev_ssize_t howmuch)
+int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd,
+                          ev_ssize_t howmuch)
 {
 	if ((buffer != NULL && buffer->lock != NULL))
 		return evbuffer_write_atmost_locked(buffer, fd, howmuch);

@@ -311,7 +311,9 @@ found:
 	return at;
 }
 
-static struct evbuffer_ptr evbuffer_search_eol_nl(struct evbuffer *buffer, struct evbuffer_ptr *start, size_t *eol_len_out, enum evbuffer_eol_style eol_style)
+static struct evbuffer_ptr
+evbuffer_search_eol_nl(struct evbuffer *buffer, struct evbuffer_ptr *start,
+                       size_t *eol_len_out, enum evbuffer_eol_style eol_style)
 {
 	struct evbuffer_ptr r;
 	struct evbuf_chunk *c, *fc;
@@ -337,20 +339,27 @@ static struct evbuffer_ptr evbuffer_search_eol_nl(struct evbuffer *buffer, struc
 }
 
 static __attribute__((noinline)) struct evbuffer_ptr
-evbuffer_search_eol_locked(struct evbuffer *buffer, struct evbuffer_ptr *start, size_t *eol_len_out, enum evbuffer_eol_style eol_style)
+evbuffer_search_eol_locked(struct evbuffer *buffer, struct evbuffer_ptr *start,
+                           size_t *eol_len_out,
+                           enum evbuffer_eol_style eol_style)
 {
 	EVBUF_LOCKED(buffer);
 	return evbuffer_search_eol_nl(buffer, start, eol_len_out, eol_style);
 }
 
-struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer, struct evbuffer_ptr *start, size_t *eol_len_out, enum evbuffer_eol_style eol_style)
+struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
+                                        struct evbuffer_ptr *start,
+                                        size_t *eol_len_out,
+                                        enum evbuffer_eol_style eol_style)
 {
 	if ((buffer != NULL && buffer->lock != NULL))
-		return evbuffer_search_eol_locked(buffer, start, eol_len_out, eol_style);
+		return evbuffer_search_eol_locked(buffer, start, eol_len_out,
+		                                  eol_style);
 	return evbuffer_search_eol_nl(buffer, start, eol_len_out, eol_style);
 }
 
-static char * evbuffer_readln_nl(struct evbuffer *buffer, size_t *n_read_out, enum evbuffer_eol_style eol_style)
+static char *evbuffer_readln_nl(struct evbuffer *buffer, size_t *n_read_out,
+                                enum evbuffer_eol_style eol_style)
 {
 	struct evbuf_chunk *c, *fc;
 	size_t fo, eol_len = 0, n, orig;
@@ -391,13 +400,15 @@ static char * evbuffer_readln_nl(struct evbuffer *buffer, size_t *n_read_out, en
 /* The path with a lock, kept out of line so the one without stays
  * a test and a tail call. */
 static __attribute__((noinline)) char *
-evbuffer_readln_locked(struct evbuffer *buffer, size_t *n_read_out, enum evbuffer_eol_style eol_style)
+evbuffer_readln_locked(struct evbuffer *buffer, size_t *n_read_out,
+                       enum evbuffer_eol_style eol_style)
 {
 	EVBUF_LOCKED(buffer);
 	return evbuffer_readln_nl(buffer, n_read_out, eol_style);
 }
 
-char * evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out, enum evbuffer_eol_style eol_style)
+char *evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
+                      enum evbuffer_eol_style eol_style)
 {
 	if ((buffer != NULL && buffer->lock != NULL))
 		return evbuffer_readln_locked(buffer, n_read_out, eol_style);

@@ -257,7 +257,8 @@ int ev__buf_add_raw(struct evbuffer *buf, const void *data, size_t datlen)
 	return 0;
 }
 
-static int evbuffer_add_nl(struct evbuffer *buf, const void *data, size_t datlen)
+static int evbuffer_add_nl(struct evbuffer *buf, const void *data,
+                           size_t datlen)
 {
 	size_t orig;
 
@@ -363,8 +364,8 @@ static int evbuffer_drain_nl(struct evbuffer *buf, size_t len)
 	return 0;
 }
 
-static __attribute__((noinline)) int
-evbuffer_drain_locked(struct evbuffer *buf, size_t len)
+static __attribute__((noinline)) int evbuffer_drain_locked(struct evbuffer *buf,
+                                                           size_t len)
 {
 	EVBUF_LOCKED(buf);
 	return evbuffer_drain_nl(buf, len);
@@ -391,7 +392,8 @@ void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len)
 	}
 }
 
-static ev_ssize_t evbuffer_copyout_nl(struct evbuffer *buf, void *data_out, size_t datlen)
+static ev_ssize_t evbuffer_copyout_nl(struct evbuffer *buf, void *data_out,
+                                      size_t datlen)
 {
 	if (buf == NULL || (data_out == NULL && datlen > 0))
 		return -1;
@@ -455,7 +457,8 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 	return evbuffer_remove_nl(buf, data, datlen);
 }
 
-static int evbuffer_add_buffer_nl(struct evbuffer *outbuf, struct evbuffer *inbuf)
+static int evbuffer_add_buffer_nl(struct evbuffer *outbuf,
+                                  struct evbuffer *inbuf)
 {
 	size_t in_orig, out_orig, n;
 	struct evbuf_chunk **inner;
@@ -493,7 +496,8 @@ evbuffer_add_buffer_locked(struct evbuffer *outbuf, struct evbuffer *inbuf)
 
 int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 {
-	if ((outbuf != NULL && outbuf->lock != NULL) || (inbuf != NULL && inbuf->lock != NULL))
+	if ((outbuf != NULL && outbuf->lock != NULL) ||
+	    (inbuf != NULL && inbuf->lock != NULL))
 		return evbuffer_add_buffer_locked(outbuf, inbuf);
 	return evbuffer_add_buffer_nl(outbuf, inbuf);
 }
@@ -638,7 +642,8 @@ int evbuffer_expand(struct evbuffer *buf, size_t datlen)
 	return 0;
 }
 
-static int evbuffer_reserve_space_nl(struct evbuffer *buf, ev_ssize_t size, struct evbuffer_iovec *vec, int n_vec)
+static int evbuffer_reserve_space_nl(struct evbuffer *buf, ev_ssize_t size,
+                                     struct evbuffer_iovec *vec, int n_vec)
 {
 	struct evbuf_chunk *c, *n;
 	size_t want, space;
@@ -684,20 +689,23 @@ static int evbuffer_reserve_space_nl(struct evbuffer *buf, ev_ssize_t size, stru
 }
 
 static __attribute__((noinline)) int
-evbuffer_reserve_space_locked(struct evbuffer *buf, ev_ssize_t size, struct evbuffer_iovec *vec, int n_vec)
+evbuffer_reserve_space_locked(struct evbuffer *buf, ev_ssize_t size,
+                              struct evbuffer_iovec *vec, int n_vec)
 {
 	EVBUF_LOCKED(buf);
 	return evbuffer_reserve_space_nl(buf, size, vec, n_vec);
 }
 
-int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size, struct evbuffer_iovec *vec, int n_vec)
+int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
+                           struct evbuffer_iovec *vec, int n_vec)
 {
 	if ((buf != NULL && buf->lock != NULL))
 		return evbuffer_reserve_space_locked(buf, size, vec, n_vec);
 	return evbuffer_reserve_space_nl(buf, size, vec, n_vec);
 }
 
-static int evbuffer_commit_space_nl(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs)
+static int evbuffer_commit_space_nl(struct evbuffer *buf,
+                                    struct evbuffer_iovec *vec, int n_vecs)
 {
 	size_t added = 0, orig;
 	int i;
@@ -728,13 +736,15 @@ static int evbuffer_commit_space_nl(struct evbuffer *buf, struct evbuffer_iovec 
 }
 
 static __attribute__((noinline)) int
-evbuffer_commit_space_locked(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs)
+evbuffer_commit_space_locked(struct evbuffer *buf, struct evbuffer_iovec *vec,
+                             int n_vecs)
 {
 	EVBUF_LOCKED(buf);
 	return evbuffer_commit_space_nl(buf, vec, n_vecs);
 }
 
-int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs)
+int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
+                          int n_vecs)
 {
 	if ((buf != NULL && buf->lock != NULL))
 		return evbuffer_commit_space_locked(buf, vec, n_vecs);
@@ -914,7 +924,7 @@ int evbuffer_unfreeze(struct evbuffer *buf, int at_front)
 	return 0;
 }
 
-static unsigned char * evbuffer_pullup_nl(struct evbuffer *buf, ev_ssize_t size)
+static unsigned char *evbuffer_pullup_nl(struct evbuffer *buf, ev_ssize_t size)
 {
 	struct evbuf_chunk *dst, *s, **link;
 	size_t want, remaining, take;
@@ -976,7 +986,7 @@ evbuffer_pullup_locked(struct evbuffer *buf, ev_ssize_t size)
 	return evbuffer_pullup_nl(buf, size);
 }
 
-unsigned char * evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
+unsigned char *evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
 {
 	if ((buf != NULL && buf->lock != NULL))
 		return evbuffer_pullup_locked(buf, size);

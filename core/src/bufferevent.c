@@ -106,8 +106,8 @@ static inline void bev_unlock_guard(struct bev *const *pp)
 }
 
 /* Holds p's lock (if it has one) until the enclosing function returns. */
-#define BEV_LOCKED(p)                                                        \
-	struct bev *const bev_guard_                                         \
+#define BEV_LOCKED(p)                                                          \
+	struct bev *const bev_guard_                                           \
 	    __attribute__((cleanup(bev_unlock_guard))) = bev_lock_ret(p)
 
 /* event_del() for use under the bufferevent lock.  The public one, from a
@@ -517,7 +517,8 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base,
 		goto fail;
 	/* Only a base with a lock can be used from several threads, so only
 	 * then is a lock worth its cost. */
-	if ((options & BEV_OPT_THREADSAFE) && base != NULL && base->th != NULL) {
+	if ((options & BEV_OPT_THREADSAFE) && base != NULL &&
+	    base->th != NULL) {
 		if (ev__mutex_init_recursive(&p->lock) < 0) {
 			ev__log(EVENT_LOG_WARN,
 			        "bufferevent_socket_new: no mutex");

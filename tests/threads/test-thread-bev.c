@@ -34,10 +34,10 @@
 
 #include "thread-util.h"
 
-#define BOUND_MS 2000
-#define NWRITERS 4
-#define NRECORDS 1500
-#define REC_MAGIC 0x7265636fu
+#define BOUND_MS    2000
+#define NWRITERS    4
+#define NRECORDS    1500
+#define REC_MAGIC   0x7265636fu
 #define MAX_PAYLOAD 300
 
 /* A record: header, then `len` payload bytes that depend on (who, seq). */
@@ -116,8 +116,7 @@ static int tcp_pair(int sv[2])
 		goto fail;
 	}
 	close(l);
-	setsockopt(sv[0], IPPROTO_TCP, TCP_NODELAY, &one,
-	           sizeof(one));
+	setsockopt(sv[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return 0;
 fail:
 	close(l);
@@ -205,8 +204,8 @@ static int fx_setup(void **state)
 	assert_int_equal(tcp_pair(f.sv), 0);
 	assert_int_equal(evutil_make_socket_nonblocking(f.sv[0]), 0);
 	assert_int_equal(evutil_make_socket_nonblocking(f.sv[1]), 0);
-	f.w = bufferevent_socket_new(f.base, f.sv[0],
-	                             BEV_OPT_THREADSAFE | BEV_OPT_CLOSE_ON_FREE);
+	f.w = bufferevent_socket_new(
+	    f.base, f.sv[0], BEV_OPT_THREADSAFE | BEV_OPT_CLOSE_ON_FREE);
 	f.r = bufferevent_socket_new(f.base, f.sv[1], BEV_OPT_CLOSE_ON_FREE);
 	assert_non_null(f.w);
 	assert_non_null(f.r);
@@ -265,8 +264,8 @@ static void *writer_main(void *arg)
 				wr->failures++;
 			break;
 		case 2: /* straight into the output buffer */
-			if (evbuffer_add(bufferevent_get_output(bev), rec,
-			                 n) < 0)
+			if (evbuffer_add(bufferevent_get_output(bev), rec, n) <
+			    0)
 				wr->failures++;
 			break;
 		default: /* three calls made atomic by the lock, with the
@@ -314,7 +313,8 @@ static void test_records(void **state)
 	if (f->bad != 0 || f->received != f->expected) {
 		int unread = -1;
 		ioctl(f->sv[1], FIONREAD, &unread);
-		fail_msg("received %ld of %ld records, error %d, unread %d, out %zu in %zu",
+		fail_msg("received %ld of %ld records, error %d, unread %d, "
+		         "out %zu in %zu",
 		         f->received, f->expected, f->bad, unread,
 		         evbuffer_get_length(bufferevent_get_output(f->w)),
 		         evbuffer_get_length(bufferevent_get_input(f->r)));
@@ -474,8 +474,7 @@ static void test_lock_excludes(void **state)
 	bufferevent_unlock(f->w);
 	pthread_join(t, NULL);
 	assert_int_equal(atomic_load(&e.done), 1);
-	assert_int_equal(evbuffer_get_length(bufferevent_get_output(f->w)),
-	                 1);
+	assert_int_equal(evbuffer_get_length(bufferevent_get_output(f->w)), 1);
 
 	/* A plain evbuffer with its own lock. */
 	e.buf = evbuffer_new();
@@ -508,14 +507,13 @@ static void test_nolock_base(void **state)
 	(void)state;
 	evthread_use_pthreads();
 	assert_non_null(cfg);
-	assert_int_equal(event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK),
-	                 0);
+	assert_int_equal(event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK), 0);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
 	assert_non_null(base);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	bev = bufferevent_socket_new(base, sv[0],
-	                             BEV_OPT_THREADSAFE | BEV_OPT_CLOSE_ON_FREE);
+	bev = bufferevent_socket_new(
+	    base, sv[0], BEV_OPT_THREADSAFE | BEV_OPT_CLOSE_ON_FREE);
 	assert_non_null(bev);
 	memset(&e, 0, sizeof(e));
 	e.bev = bev;
@@ -541,8 +539,8 @@ int main(void)
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_free_busy, fx_setup,
 	                                    fx_teardown),
-	    cmocka_unit_test_setup_teardown(test_free_slow_callback,
-	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_free_slow_callback, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_lock_excludes, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test(test_nolock_base),
