@@ -93,11 +93,13 @@ struct bufferevent {
 enum bufferevent_options {
 	/** Close the socket when the bufferevent is freed. */
 	BEV_OPT_CLOSE_ON_FREE = (1 << 0),
-	/** Accepted for compatibility; see the threading note above. */
+	/** Give the bufferevent a lock when its base has one, so any thread
+	 *  may use it; see the threading note above. */
 	BEV_OPT_THREADSAFE = (1 << 1),
 	/** Run the callbacks from the loop, after the I/O that caused them. */
 	BEV_OPT_DEFER_CALLBACKS = (1 << 2),
-	/** Accepted for compatibility (no locks are held in callbacks). */
+	/** Accepted for compatibility; the callbacks of a bufferevent with a
+	 *  lock always run under it. */
 	BEV_OPT_UNLOCK_CALLBACKS = (1 << 3)
 };
 
