@@ -10,6 +10,8 @@
  *  - free: bufferevent_free() from another thread while the loop runs the
  *    bufferevent's handlers; after it returns, no callback runs or is
  *    running, and the peer sees the socket closed.
+ *  - read: another thread drains the peer with bufferevent_read() under
+ *    a read high watermark, so each drain restarts reading on the loop.
  *  - bufferevent_lock() excludes the other entry points; evbuffers with
  *    evbuffer_enable_locking() exclude each other the same way.
  */
@@ -432,6 +434,76 @@ static void test_free_slow_callback(void **state)
 	free_while_running(*state, 1);
 }
 
+/* ---- reading from another thread --------------------------------------- */
+
+#define READ_TOTAL (256 * 1024)
+
+struct rd {
+	struct bufferevent *bev;
+	size_t got;
+	int bad;
+};
+
+/* Pulls with bufferevent_read() until everything came (bounded). */
+static void *reader_main(void *arg)
+{
+	struct rd *r = arg;
+	unsigned char buf[1000];
+	int64_t end = tu_now_ms() + 10000;
+	size_t n, i;
+
+	while (r->got < READ_TOTAL && tu_now_ms() < end) {
+		n = bufferevent_read(r->bev, buf, sizeof(buf));
+		if (n == 0) {
+			tu_sleep_ms(1);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (buf[i] != (unsigned char)((r->got + i) % 251))
+				r->bad = 1;
+		r->got += n;
+	}
+	return NULL;
+}
+
+/* The peer reads from a thread of its own, with a read high watermark:
+ * the loop stops reading whenever 4 KiB wait, and each bufferevent_read()
+ * from the other thread that drains below it must restart reading and
+ * wake the loop. */
+static void test_read_other_thread(void **state)
+{
+	struct fx *f = *state;
+	static unsigned char data[READ_TOTAL];
+	struct bufferevent *rb;
+	struct tu_loop l;
+	struct rd r;
+	pthread_t t;
+	size_t i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i % 251);
+	/* A threadsafe peer on the same socket replaces the plain one. */
+	bufferevent_disable(f->r, EV_READ);
+	rb = bufferevent_socket_new(f->base, bufferevent_getfd(f->r),
+	                            BEV_OPT_THREADSAFE);
+	assert_non_null(rb);
+	bufferevent_setwatermark(rb, EV_READ, 0, 4096);
+	assert_int_equal(bufferevent_enable(rb, EV_READ), 0);
+	memset(&r, 0, sizeof(r));
+	r.bev = rb;
+	assert_int_equal(tu_loop_start(&l, f->base, 0), 0);
+	assert_true(tu_wait_flag(&f->started, 5000));
+	assert_int_equal(pthread_create(&t, NULL, reader_main, &r), 0);
+	assert_int_equal(bufferevent_write(f->w, data, sizeof(data)), 0);
+	pthread_join(t, NULL);
+	bufferevent_free(rb);
+	event_base_loopbreak(f->base);
+	assert_int_equal(tu_loop_join(&l), 0);
+	assert_int_equal(r.bad, 0);
+	assert_int_equal(r.got, READ_TOTAL);
+	assert_int_equal(atomic_load(&f->timed_out), 0);
+}
+
 /* ---- the locks exclude --------------------------------------------------- */
 
 struct excl {
@@ -540,6 +612,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_free_busy, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_free_slow_callback, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_read_other_thread, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_lock_excludes, fx_setup,
 	                                    fx_teardown),
