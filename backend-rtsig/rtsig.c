@@ -29,6 +29,11 @@
  * them that lets the real-time signal in: a signal taken that way has
  * lost its fd, so the pass then checks every fd.
  *
+ * Write space is not reliably signalled: Linux raises the write-space
+ * signal on a socket only after a write failed with EAGAIN, not after a
+ * short write, so an fd waiting for EV_WRITE is checked on every pass
+ * (and waited on with ppoll) for as long as it wants EV_WRITE.
+ *
  * After fork() the child shares its open file descriptions, and so their
  * signal owner, with the parent: taking them would steal the parent's
  * events.  The child's instance therefore polls all its fds that way.
@@ -63,6 +68,8 @@ struct rtsig_state {
 	unsigned char *listed;   /* fd -> on the check list */
 	unsigned char *polled;   /* fd -> cannot signal: checked every pass */
 	int npolled;
+	unsigned char *wpoll;    /* fd -> wants EV_WRITE: checked every pass */
+	int nwpoll;
 	int nfds;
 	int maxfd;       /* highest fd with interest, -1 for none */
 	int *list;       /* the check list */
@@ -240,7 +247,8 @@ static int rtsig_reserve(struct rtsig_state *st, int fd)
 	n = fd < 64 ? 64 : (fd > INT_MAX / 2 ? fd + 1 : fd * 2);
 	if (rtsig_grow(&st->interest, st->nfds, n) < 0 ||
 	    rtsig_grow(&st->listed, st->nfds, n) < 0 ||
-	    rtsig_grow(&st->polled, st->nfds, n) < 0)
+	    rtsig_grow(&st->polled, st->nfds, n) < 0 ||
+	    rtsig_grow(&st->wpoll, st->nfds, n) < 0)
 		return -1;
 	if ((l = realloc(st->list, (size_t)n * sizeof(*l))) == NULL)
 		return -1;
@@ -276,6 +284,20 @@ static void rtsig_set_polled(struct rtsig_state *st, int fd, int on)
 	st->npolled += on ? 1 : -1;
 }
 
+static void rtsig_set_wpoll(struct rtsig_state *st, int fd, int on)
+{
+	if (st->wpoll[fd] == on)
+		return;
+	st->wpoll[fd] = (unsigned char)on;
+	st->nwpoll += on ? 1 : -1;
+}
+
+/* Checked on every pass: cannot signal, or waits for write space. */
+static int rtsig_always(const struct rtsig_state *st, int fd)
+{
+	return st->polled[fd] || st->wpoll[fd];
+}
+
 static int rtsig_add(void *state, int fd, int old_mask, int new_mask,
 		     void *fdinfo)
 {
@@ -297,6 +319,7 @@ static int rtsig_add(void *state, int fd, int old_mask, int new_mask,
 		rtsig_set_polled(st, fd, !can);
 	}
 	st->interest[fd] = (unsigned char)want;
+	rtsig_set_wpoll(st, fd, (want & EV_BACKEND_WRITE) != 0);
 	if (want && fd > st->maxfd)
 		st->maxfd = fd;
 	/* It may be ready already, and no signal will say so. */
@@ -316,6 +339,7 @@ static int rtsig_del(void *state, int fd, int old_mask, int new_mask,
 		return 0;
 	st->interest[fd] = (unsigned char)(new_mask &
 					   (EV_BACKEND_READ | EV_BACKEND_WRITE));
+	rtsig_set_wpoll(st, fd, (st->interest[fd] & EV_BACKEND_WRITE) != 0);
 	if (st->interest[fd])
 		return 0;
 	if (st->polled[fd]) {
@@ -368,9 +392,9 @@ static int rtsig_pass(struct rtsig_state *st)
 {
 	int i, n, kept = 0, fd;
 
-	if (st->overflow || st->npolled) {
+	if (st->overflow || st->npolled || st->nwpoll) {
 		for (fd = 0; fd <= st->maxfd; fd++)
-			if (st->overflow || st->polled[fd])
+			if (st->overflow || rtsig_always(st, fd))
 				rtsig_check(st, fd);
 		st->overflow = 0;
 	}
@@ -441,7 +465,7 @@ static int rtsig_wait_polled(struct rtsig_state *st,
 		st->npfds = st->nfds;
 	}
 	for (fd = 0; fd <= st->maxfd; fd++) {
-		if (!st->polled[fd] || !st->interest[fd])
+		if (!rtsig_always(st, fd) || !st->interest[fd])
 			continue;
 		st->pfds[n].fd = fd;
 		st->pfds[n].events = (short)(
@@ -475,7 +499,7 @@ static int rtsig_dispatch(void *state, const struct timespec *timeout)
 		return -1;
 	if (st->shared)
 		st->overflow = 1;
-	if (st->npolled > 0 || st->poll_mode) {
+	if (st->npolled > 0 || st->nwpoll > 0 || st->poll_mode) {
 		if (rtsig_wait_polled(st, ts) < 0)
 			return -1;
 		ts = &zero;
@@ -510,6 +534,7 @@ static void rtsig_dealloc(void *state)
 	free(st->interest);
 	free(st->listed);
 	free(st->polled);
+	free(st->wpoll);
 	free(st->list);
 	free(st->pfds);
 	free(st);
@@ -523,9 +548,11 @@ static int rtsig_reinit(void *state)
 	/* Leave the shared file descriptions to the parent. */
 	st->poll_mode = 1;
 	for (fd = 0; fd < st->nfds; fd++)
-		st->interest[fd] = st->listed[fd] = st->polled[fd] = 0;
+		st->interest[fd] = st->listed[fd] = st->polled[fd] =
+			st->wpoll[fd] = 0;
 	st->nlist = 0;
 	st->npolled = 0;
+	st->nwpoll = 0;
 	st->maxfd = -1;
 	st->host->log(st->base, EV_BACKEND_LOG_DEBUG,
 		      "rtsig: child after fork runs on poll()");

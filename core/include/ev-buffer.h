@@ -8,9 +8,16 @@
  * chunks rather than bytes, and reads and writes on file descriptors use
  * readv()/writev() over the chunks.
  *
- * Threading: an evbuffer is used from one thread at a time;
- * evbuffer_enable_locking() is accepted for compatibility and the
- * lock/unlock calls are no-ops.
+ * Threading: an evbuffer is used from one thread at a time unless it has
+ * a lock: evbuffer_enable_locking(), or being one of the two buffers of a
+ * BEV_OPT_THREADSAFE bufferevent on a locked base (see ev-bufferevent.h).
+ * Every evbuffer function on a buffer with a lock takes it for the length
+ * of the call (functions on two buffers take both, in a fixed order), and
+ * the buffer's callbacks run under it.  For several calls in a row, hold
+ * evbuffer_lock().  Pointers into a buffer (evbuffer_pullup(),
+ * evbuffer_peek(), evbuffer_reserve_space(), struct evbuffer_ptr) stay
+ * valid only while no other thread changes it: hold the lock while using
+ * them.  Without a lock each call tests one field and takes nothing.
  */
 #ifndef LIBEV_EV_BUFFER_H
 #define LIBEV_EV_BUFFER_H
@@ -95,13 +102,26 @@ struct evbuffer *evbuffer_new(void);
 /** Frees a buffer and everything in it (reference cleanups run). */
 void evbuffer_free(struct evbuffer *buf);
 /**
- * Accepted for compatibility with threaded libevent programs.
- * @return 0.
+ * Gives a buffer a lock, so that several threads may use it.
+ * @param buf the buffer, not yet shared with another thread.
+ * @param lock NULL to make a new lock, owned and freed by the buffer; or
+ *        a `pthread_mutex_t *` made with PTHREAD_MUTEX_RECURSIVE, which the
+ *        caller keeps alive (and destroys) after the buffer is freed, so
+ *        that several buffers can share one lock.
+ * @return 0 on success, -1 if `buf` is NULL, already has a lock, or no
+ *         mutex could be made.
  */
 int evbuffer_enable_locking(struct evbuffer *buf, void *lock);
-/** No-op: evbuffers are used from one thread at a time. */
+/**
+ * Takes the buffer's lock (recursive), for several calls in a row; a
+ * no-op for a buffer without a lock.
+ * @param buf the buffer.
+ */
 void evbuffer_lock(struct evbuffer *buf);
-/** No-op: evbuffers are used from one thread at a time. */
+/**
+ * Releases the lock taken by evbuffer_lock().
+ * @param buf the buffer.
+ */
 void evbuffer_unlock(struct evbuffer *buf);
 /**
  * Sets EVBUFFER_FLAG_* flags.

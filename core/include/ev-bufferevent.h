@@ -8,8 +8,41 @@
  * callback when it has drained.  Source-compatible with libevent's 1.3 API
  * and the socket part of `<event2/bufferevent.h>`.
  *
- * Threading: a bufferevent is used from the thread that runs its base;
- * BEV_OPT_THREADSAFE is accepted and the lock calls are no-ops.
+ * **Threading.**  By default a bufferevent belongs to the thread that runs
+ * its base, takes no lock, and bufferevent_lock()/bufferevent_unlock() do
+ * nothing.  A bufferevent created with BEV_OPT_THREADSAFE on a base that
+ * has a lock (evthread_use_pthreads() called before the base was made,
+ * and no EVENT_BASE_FLAG_NOLOCK; see ev-thread.h) gets a recursive lock,
+ * shared with its input and output evbuffers.  On such a bufferevent any
+ * thread may call, while the loop runs in another:
+ *   - bufferevent_write(), bufferevent_write_buffer(), bufferevent_read(),
+ *     bufferevent_read_buffer(), bufferevent_enable(),
+ *     bufferevent_disable(), the setters and getters, and every evbuffer
+ *     function on bufferevent_get_input() / bufferevent_get_output();
+ *   - bufferevent_free() (see below).
+ * A write from another thread makes the write event pending, which wakes
+ * a loop asleep in its backend at once.  Each call is atomic: one
+ * bufferevent_write() is never interleaved with another thread's data.
+ * For several calls in a row, hold bufferevent_lock() around them.
+ *
+ * The bufferevent's own handlers run under its lock, and so do the user's
+ * read, write and event callbacks; they may call any function on it.  Do
+ * not wait in a callback for another thread that needs the same
+ * bufferevent's lock.
+ *
+ * **bufferevent_free() from another thread** is allowed on a locked
+ * bufferevent: it clears the callbacks, removes the events and waits for a
+ * handler of this bufferevent that the loop is running right now, so once
+ * it returns no callback of this bufferevent is running or will run.  As
+ * with event_del(), the calling thread must not hold this bufferevent's
+ * lock (bufferevent_lock()) or a lock its callbacks take, and no other
+ * thread may use the bufferevent after (or while) it is freed.  From the
+ * loop thread, including from the bufferevent's own callbacks, free never
+ * waits.
+ *
+ * Without BEV_OPT_THREADSAFE, or on a base without a lock, the flag costs
+ * nothing: each entry point tests one field.  Whether there is a lock is
+ * decided when the bufferevent is created.
  */
 #ifndef LIBEV_EV_BUFFEREVENT_H
 #define LIBEV_EV_BUFFEREVENT_H
@@ -60,11 +93,13 @@ struct bufferevent {
 enum bufferevent_options {
 	/** Close the socket when the bufferevent is freed. */
 	BEV_OPT_CLOSE_ON_FREE = (1 << 0),
-	/** Accepted for compatibility; see the threading note above. */
+	/** Give the bufferevent a lock when its base has one, so any thread
+	 *  may use it; see the threading note above. */
 	BEV_OPT_THREADSAFE = (1 << 1),
 	/** Run the callbacks from the loop, after the I/O that caused them. */
 	BEV_OPT_DEFER_CALLBACKS = (1 << 2),
-	/** Accepted for compatibility (no locks are held in callbacks). */
+	/** Accepted for compatibility; the callbacks of a bufferevent with a
+	 *  lock always run under it. */
 	BEV_OPT_UNLOCK_CALLBACKS = (1 << 3)
 };
 
@@ -231,9 +266,18 @@ void bufferevent_setwatermark(struct bufferevent *bev, short events,
  */
 int bufferevent_getwatermark(struct bufferevent *bev, short events,
 			     size_t *lowmark, size_t *highmark);
-/** No-op (see the threading note). */
+/**
+ * Takes the bufferevent's lock, so that several calls from this thread
+ * (on the bufferevent and its two evbuffers) are seen by other threads
+ * and by the loop as one.  Recursive: may be taken again by the holder.
+ * A no-op for a bufferevent without a lock (see the threading note).
+ * @param bev the bufferevent.
+ */
 void bufferevent_lock(struct bufferevent *bev);
-/** No-op (see the threading note). */
+/**
+ * Releases the lock taken by bufferevent_lock().
+ * @param bev the bufferevent.
+ */
 void bufferevent_unlock(struct bufferevent *bev);
 /** Takes a reference: the memory stays until the matching decref. */
 void bufferevent_incref(struct bufferevent *bev);

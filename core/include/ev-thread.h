@@ -18,6 +18,9 @@
  *     event_base_get_num_events();
  * and a loop sleeping in its backend wakes at once to notice the change
  * (a new earlier timeout, a new fd, an activation, a break).
+ * Bufferevents created with BEV_OPT_THREADSAFE on such a base may be
+ * written, read, enabled, disabled and freed from any thread too; their
+ * rules are in ev-bufferevent.h.
  *
  * The loop thread holds the lock except while it waits in the backend and
  * while it runs a callback, so callbacks may call any of the functions

@@ -74,6 +74,7 @@ static void buf_drop_cb(struct evbuffer *buf, struct evbuffer_cb_entry *e)
 struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buffer,
                                           evbuffer_cb_func cb, void *cbarg)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuffer_cb_entry *e;
 
 	if (buffer == NULL || cb == NULL)
@@ -87,6 +88,7 @@ struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buffer,
 int evbuffer_remove_cb_entry(struct evbuffer *buffer,
                              struct evbuffer_cb_entry *ent)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuffer_cb_entry *e;
 
 	if (buffer == NULL)
@@ -103,6 +105,7 @@ int evbuffer_remove_cb_entry(struct evbuffer *buffer,
 int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb_func cb,
                        void *cbarg)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuffer_cb_entry *e;
 
 	if (buffer == NULL)
@@ -120,6 +123,7 @@ int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb_func cb,
 int evbuffer_cb_set_flags(struct evbuffer *buffer, struct evbuffer_cb_entry *cb,
                           ev_uint32_t flags)
 {
+	EVBUF_LOCKED(buffer);
 	(void)buffer;
 	if (cb == NULL)
 		return -1;
@@ -130,6 +134,7 @@ int evbuffer_cb_set_flags(struct evbuffer *buffer, struct evbuffer_cb_entry *cb,
 int evbuffer_cb_clear_flags(struct evbuffer *buffer,
                             struct evbuffer_cb_entry *cb, ev_uint32_t flags)
 {
+	EVBUF_LOCKED(buffer);
 	(void)buffer;
 	if (cb == NULL)
 		return -1;
@@ -139,6 +144,7 @@ int evbuffer_cb_clear_flags(struct evbuffer *buffer,
 
 void evbuffer_setcb(struct evbuffer *buffer, evbuffer_cb cb, void *cbarg)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuffer_cb_entry *e;
 
 	if (buffer == NULL)

@@ -17,7 +17,9 @@
 #define LIBEV_BUFFER_INTERNAL_H
 
 #include <limits.h> /* SSIZE_MAX, behind EV_SSIZE_MAX */
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ev-buffer.h"
 
@@ -92,7 +94,69 @@ struct evbuffer {
 	unsigned char *resv[2];
 	size_t resv_len[2];
 	int n_resv;
+	/* evbuffer_enable_locking(): a recursive mutex (shared with the
+	 * bufferevent that owns the buffer), or NULL for a buffer used from
+	 * one thread, which then pays one test per call and nothing else. */
+	pthread_mutex_t *lock;
+	unsigned char own_lock; /* made by evbuffer_enable_locking(NULL) */
 };
+
+/* Locking.  Every public entry point that reads or changes a buffer
+ * opens with EVBUF_LOCKED(buf) (or EVBUF_LOCKED2 for two buffers): the
+ * lock is taken if the buffer has one and released when the function
+ * returns, whichever return that is.  The mutex is recursive, so entry
+ * points may call each other and the callbacks they run may use the
+ * buffer again. */
+static inline const struct evbuffer *ev__buf_lock(const struct evbuffer *b)
+{
+	if (b != NULL && b->lock != NULL)
+		pthread_mutex_lock(b->lock);
+	return b;
+}
+
+static inline void ev__buf_unlock_guard(const struct evbuffer *const *bp)
+{
+	if (*bp != NULL && (*bp)->lock != NULL)
+		pthread_mutex_unlock((*bp)->lock);
+}
+
+#define EVBUF_LOCKED(b)                                                        \
+	const struct evbuffer *const evbuf_guard_                              \
+	    __attribute__((cleanup(ev__buf_unlock_guard))) = ev__buf_lock(b)
+
+/* Two buffers: locks in address order, so two threads moving data
+ * between the same two buffers in opposite directions cannot deadlock. */
+struct ev__buf_pair {
+	const struct evbuffer *a, *b;
+};
+
+static inline struct ev__buf_pair ev__buf_lock2(const struct evbuffer *x,
+                                                const struct evbuffer *y)
+{
+	struct ev__buf_pair p;
+	pthread_mutex_t *lx = x != NULL ? x->lock : NULL;
+	pthread_mutex_t *ly = y != NULL ? y->lock : NULL;
+
+	p.a = (uintptr_t)lx <= (uintptr_t)ly ? x : y;
+	p.b = p.a == x ? y : x;
+	ev__buf_lock(p.a);
+	if (ly != lx)
+		ev__buf_lock(p.b);
+	else
+		p.b = NULL;
+	return p;
+}
+
+static inline void ev__buf_unlock2_guard(const struct ev__buf_pair *p)
+{
+	ev__buf_unlock_guard(&p->b);
+	ev__buf_unlock_guard(&p->a);
+}
+
+#define EVBUF_LOCKED2(x, y)                                                    \
+	const struct ev__buf_pair evbuf_guard2_                                \
+	    __attribute__((cleanup(ev__buf_unlock2_guard))) =                  \
+	        ev__buf_lock2(x, y)
 
 /* Space at the end of a MEM chunk. */
 static inline size_t ev__chunk_space(const struct evbuf_chunk *c)
@@ -109,6 +173,8 @@ static inline size_t ev__chunk_space(const struct evbuf_chunk *c)
 #define EVBUF_MAX ((size_t)EV_SSIZE_MAX)
 
 /* buffer.c */
+__attribute__((visibility("hidden"))) int
+ev__mutex_init_recursive(pthread_mutex_t *m);
 struct evbuf_chunk *ev__chunk_new_mem(struct evbuffer *buf, size_t need);
 void ev__chunk_free(struct evbuffer *buf, struct evbuf_chunk *c);
 void ev__buf_append_chunk(struct evbuffer *buf, struct evbuf_chunk *c);

@@ -89,7 +89,8 @@ int ev__buf_load_files(struct evbuffer *buf)
 	return 0;
 }
 
-int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
+static int evbuffer_read_nl(struct evbuffer *buffer, evutil_socket_t fd,
+                            int howmuch)
 {
 	struct evbuf_chunk *c, *n = NULL;
 	struct iovec iov[2];
@@ -167,6 +168,22 @@ int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
 	return (int)(buffer->total_len - orig);
 }
 
+/* The path with a lock, kept out of line so the one without stays
+ * a test and a tail call. */
+static __attribute__((noinline)) int
+evbuffer_read_locked(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
+{
+	EVBUF_LOCKED(buffer);
+	return evbuffer_read_nl(buffer, fd, howmuch);
+}
+
+int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
+{
+	if ((buffer != NULL && buffer->lock != NULL))
+		return evbuffer_read_locked(buffer, fd, howmuch);
+	return evbuffer_read_nl(buffer, fd, howmuch);
+}
+
 /* Sends the file chunk at the front with sendfile().  Returns bytes sent,
  * -1 with errno, or -2 when sendfile() cannot be used for this pair. */
 static ssize_t write_file_chunk(struct evbuf_chunk *c, int fd, size_t max)
@@ -193,8 +210,8 @@ static ssize_t write_file_chunk(struct evbuf_chunk *c, int fd, size_t max)
 #endif
 }
 
-int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd,
-                          ev_ssize_t howmuch)
+static int evbuffer_write_atmost_nl(struct evbuffer *buffer, evutil_socket_t fd,
+                                    ev_ssize_t howmuch)
 {
 	struct iovec iov[WRITE_IOV];
 	struct evbuf_chunk *c;
@@ -261,14 +278,31 @@ wrote:
 	return (int)r;
 }
 
+static __attribute__((noinline)) int
+evbuffer_write_atmost_locked(struct evbuffer *buffer, evutil_socket_t fd,
+                             ev_ssize_t howmuch)
+{
+	EVBUF_LOCKED(buffer);
+	return evbuffer_write_atmost_nl(buffer, fd, howmuch);
+}
+
+int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd,
+                          ev_ssize_t howmuch)
+{
+	if ((buffer != NULL && buffer->lock != NULL))
+		return evbuffer_write_atmost_locked(buffer, fd, howmuch);
+	return evbuffer_write_atmost_nl(buffer, fd, howmuch);
+}
+
 int evbuffer_write(struct evbuffer *buffer, evutil_socket_t fd)
 {
-	return evbuffer_write_atmost(buffer, fd, -1);
+	return evbuffer_write_atmost(buffer, fd, -1); /* it locks */
 }
 
 int evbuffer_add_file(struct evbuffer *outbuf, int fd, ev_off_t offset,
                       ev_off_t length)
 {
+	EVBUF_LOCKED(outbuf);
 	struct evbuf_chunk *c = NULL;
 	struct evbuf_ext *e = NULL;
 	struct evbuffer_iovec v;

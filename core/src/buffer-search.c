@@ -63,6 +63,7 @@ static int ptr_start(struct evbuffer *buf, const struct evbuffer_ptr *start,
 int evbuffer_ptr_set(struct evbuffer *buffer, struct evbuffer_ptr *ptr,
                      size_t position, enum evbuffer_ptr_how how)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuf_chunk *c;
 	size_t o, base;
 
@@ -123,6 +124,7 @@ struct evbuffer_ptr evbuffer_search_range(struct evbuffer *buffer,
                                           const struct evbuffer_ptr *start,
                                           const struct evbuffer_ptr *end)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuffer_ptr r;
 	struct evbuf_chunk *c;
 	size_t o, pos, limit;
@@ -173,6 +175,7 @@ struct evbuffer_ptr evbuffer_search(struct evbuffer *buffer, const char *what,
                                     size_t len,
                                     const struct evbuffer_ptr *start)
 {
+	EVBUF_LOCKED(buffer);
 	return evbuffer_search_range(buffer, what, len, start, NULL);
 }
 
@@ -308,10 +311,9 @@ found:
 	return at;
 }
 
-struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
-                                        struct evbuffer_ptr *start,
-                                        size_t *eol_len_out,
-                                        enum evbuffer_eol_style eol_style)
+static struct evbuffer_ptr
+evbuffer_search_eol_nl(struct evbuffer *buffer, struct evbuffer_ptr *start,
+                       size_t *eol_len_out, enum evbuffer_eol_style eol_style)
 {
 	struct evbuffer_ptr r;
 	struct evbuf_chunk *c, *fc;
@@ -336,8 +338,28 @@ struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
 	return r;
 }
 
-char *evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
-                      enum evbuffer_eol_style eol_style)
+static __attribute__((noinline)) struct evbuffer_ptr
+evbuffer_search_eol_locked(struct evbuffer *buffer, struct evbuffer_ptr *start,
+                           size_t *eol_len_out,
+                           enum evbuffer_eol_style eol_style)
+{
+	EVBUF_LOCKED(buffer);
+	return evbuffer_search_eol_nl(buffer, start, eol_len_out, eol_style);
+}
+
+struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
+                                        struct evbuffer_ptr *start,
+                                        size_t *eol_len_out,
+                                        enum evbuffer_eol_style eol_style)
+{
+	if ((buffer != NULL && buffer->lock != NULL))
+		return evbuffer_search_eol_locked(buffer, start, eol_len_out,
+		                                  eol_style);
+	return evbuffer_search_eol_nl(buffer, start, eol_len_out, eol_style);
+}
+
+static char *evbuffer_readln_nl(struct evbuffer *buffer, size_t *n_read_out,
+                                enum evbuffer_eol_style eol_style)
 {
 	struct evbuf_chunk *c, *fc;
 	size_t fo, eol_len = 0, n, orig;
@@ -375,8 +397,27 @@ char *evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
 	return line;
 }
 
+/* The path with a lock, kept out of line so the one without stays
+ * a test and a tail call. */
+static __attribute__((noinline)) char *
+evbuffer_readln_locked(struct evbuffer *buffer, size_t *n_read_out,
+                       enum evbuffer_eol_style eol_style)
+{
+	EVBUF_LOCKED(buffer);
+	return evbuffer_readln_nl(buffer, n_read_out, eol_style);
+}
+
+char *evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
+                      enum evbuffer_eol_style eol_style)
+{
+	if ((buffer != NULL && buffer->lock != NULL))
+		return evbuffer_readln_locked(buffer, n_read_out, eol_style);
+	return evbuffer_readln_nl(buffer, n_read_out, eol_style);
+}
+
 char *evbuffer_readline(struct evbuffer *buffer)
 {
+	EVBUF_LOCKED(buffer);
 	return evbuffer_readln(buffer, NULL, EVBUFFER_EOL_ANY);
 }
 
@@ -384,6 +425,7 @@ int evbuffer_peek(struct evbuffer *buffer, ev_ssize_t len,
                   struct evbuffer_ptr *start_at, struct evbuffer_iovec *vec_out,
                   int n_vec)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuf_chunk *c;
 	size_t o, pos, left;
 	int n = 0;
@@ -416,6 +458,7 @@ ev_ssize_t evbuffer_copyout_from(struct evbuffer *buf,
                                  const struct evbuffer_ptr *pos, void *data_out,
                                  size_t datlen)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c;
 	size_t o, at, done = 0, n;
 	unsigned char *out = data_out;
@@ -441,6 +484,7 @@ ev_ssize_t evbuffer_copyout_from(struct evbuffer *buf,
 unsigned char *evbuffer_find(struct evbuffer *buffer, const unsigned char *what,
                              size_t len)
 {
+	EVBUF_LOCKED(buffer);
 	struct evbuffer_ptr p;
 	unsigned char *data;
 

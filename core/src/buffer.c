@@ -102,28 +102,63 @@ void evbuffer_free(struct evbuffer *buf)
 		enext = e->next;
 		free(e);
 	}
+	if (buf->own_lock) {
+		pthread_mutex_destroy(buf->lock);
+		free(buf->lock);
+	}
 	free(buf);
+}
+
+/* Makes a recursive mutex: entry points call each other, and a buffer's
+ * callbacks may use the buffer, all under the one lock. */
+int ev__mutex_init_recursive(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t attr;
+	int r;
+
+	if (pthread_mutexattr_init(&attr) != 0)
+		return -1;
+	r = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE) == 0 &&
+	    pthread_mutex_init(m, &attr) == 0;
+	pthread_mutexattr_destroy(&attr);
+	return r ? 0 : -1;
 }
 
 int evbuffer_enable_locking(struct evbuffer *buf, void *lock)
 {
-	(void)buf;
-	(void)lock;
+	pthread_mutex_t *m;
+
+	if (buf == NULL || buf->lock != NULL)
+		return -1;
+	if (lock != NULL) {
+		buf->lock = lock;
+		return 0;
+	}
+	m = malloc(sizeof(*m));
+	if (m == NULL || ev__mutex_init_recursive(m) < 0) {
+		free(m);
+		ev__log(EVENT_LOG_WARN, "evbuffer_enable_locking: no mutex");
+		return -1;
+	}
+	buf->lock = m;
+	buf->own_lock = 1;
 	return 0;
 }
 
 void evbuffer_lock(struct evbuffer *buf)
 {
-	(void)buf;
+	ev__buf_lock(buf);
 }
 
 void evbuffer_unlock(struct evbuffer *buf)
 {
-	(void)buf;
+	if (buf != NULL && buf->lock != NULL)
+		pthread_mutex_unlock(buf->lock);
 }
 
 int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags)
 {
+	EVBUF_LOCKED(buf);
 	if (buf == NULL)
 		return -1;
 	buf->flags |= flags;
@@ -132,19 +167,34 @@ int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags)
 
 int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags)
 {
+	EVBUF_LOCKED(buf);
 	if (buf == NULL)
 		return -1;
 	buf->flags &= ~flags;
 	return 0;
 }
 
+/* The paths with a lock are kept out of line so the ones without stay
+ * a test and a tail call. */
+static __attribute__((noinline)) size_t
+evbuffer_get_length_locked(const struct evbuffer *buf)
+{
+	EVBUF_LOCKED(buf);
+	return buf->total_len;
+}
+
 size_t evbuffer_get_length(const struct evbuffer *buf)
 {
-	return buf != NULL ? buf->total_len : 0;
+	if (buf == NULL)
+		return 0;
+	if (buf->lock != NULL)
+		return evbuffer_get_length_locked(buf);
+	return buf->total_len;
 }
 
 size_t evbuffer_get_contiguous_space(const struct evbuffer *buf)
 {
+	EVBUF_LOCKED(buf);
 	return (buf != NULL && buf->first != NULL) ? buf->first->off : 0;
 }
 
@@ -207,7 +257,8 @@ int ev__buf_add_raw(struct evbuffer *buf, const void *data, size_t datlen)
 	return 0;
 }
 
-int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
+static int evbuffer_add_nl(struct evbuffer *buf, const void *data,
+                           size_t datlen)
 {
 	size_t orig;
 
@@ -226,9 +277,24 @@ int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 	return 0;
 }
 
+static __attribute__((noinline)) int
+evbuffer_add_locked(struct evbuffer *buf, const void *data, size_t datlen)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_add_nl(buf, data, datlen);
+}
+
+int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_add_locked(buf, data, datlen);
+	return evbuffer_add_nl(buf, data, datlen);
+}
+
 size_t evbuffer_add_iovec(struct evbuffer *buf, struct evbuffer_iovec *vec,
                           int n_vec)
 {
+	EVBUF_LOCKED(buf);
 	size_t total = 0, orig;
 	int i;
 
@@ -281,7 +347,7 @@ void ev__buf_drain(struct evbuffer *buf, size_t len)
 	}
 }
 
-int evbuffer_drain(struct evbuffer *buf, size_t len)
+static int evbuffer_drain_nl(struct evbuffer *buf, size_t len)
 {
 	size_t orig;
 
@@ -298,6 +364,20 @@ int evbuffer_drain(struct evbuffer *buf, size_t len)
 	return 0;
 }
 
+static __attribute__((noinline)) int evbuffer_drain_locked(struct evbuffer *buf,
+                                                           size_t len)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_drain_nl(buf, len);
+}
+
+int evbuffer_drain(struct evbuffer *buf, size_t len)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_drain_locked(buf, len);
+	return evbuffer_drain_nl(buf, len);
+}
+
 void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len)
 {
 	const struct evbuf_chunk *c;
@@ -312,7 +392,8 @@ void ev__buf_copy_front(const struct evbuffer *buf, void *out, size_t len)
 	}
 }
 
-ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
+static ev_ssize_t evbuffer_copyout_nl(struct evbuffer *buf, void *data_out,
+                                      size_t datlen)
 {
 	if (buf == NULL || (data_out == NULL && datlen > 0))
 		return -1;
@@ -326,7 +407,21 @@ ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
 	return (ev_ssize_t)datlen;
 }
 
-int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
+static __attribute__((noinline)) ev_ssize_t
+evbuffer_copyout_locked(struct evbuffer *buf, void *data_out, size_t datlen)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_copyout_nl(buf, data_out, datlen);
+}
+
+ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_copyout_locked(buf, data_out, datlen);
+	return evbuffer_copyout_nl(buf, data_out, datlen);
+}
+
+static int evbuffer_remove_nl(struct evbuffer *buf, void *data, size_t datlen)
 {
 	size_t orig;
 
@@ -348,7 +443,22 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 	return (int)datlen;
 }
 
-int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
+static __attribute__((noinline)) int
+evbuffer_remove_locked(struct evbuffer *buf, void *data, size_t datlen)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_remove_nl(buf, data, datlen);
+}
+
+int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_remove_locked(buf, data, datlen);
+	return evbuffer_remove_nl(buf, data, datlen);
+}
+
+static int evbuffer_add_buffer_nl(struct evbuffer *outbuf,
+                                  struct evbuffer *inbuf)
 {
 	size_t in_orig, out_orig, n;
 	struct evbuf_chunk **inner;
@@ -377,6 +487,21 @@ int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 	return 0;
 }
 
+static __attribute__((noinline)) int
+evbuffer_add_buffer_locked(struct evbuffer *outbuf, struct evbuffer *inbuf)
+{
+	EVBUF_LOCKED2(outbuf, inbuf);
+	return evbuffer_add_buffer_nl(outbuf, inbuf);
+}
+
+int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
+{
+	if ((outbuf != NULL && outbuf->lock != NULL) ||
+	    (inbuf != NULL && inbuf->lock != NULL))
+		return evbuffer_add_buffer_locked(outbuf, inbuf);
+	return evbuffer_add_buffer_nl(outbuf, inbuf);
+}
+
 /* Drops an empty tail chunk (only prepend_buffer needs to; it walks). */
 static void buf_drop_empty_last(struct evbuffer *buf)
 {
@@ -401,6 +526,7 @@ static void buf_drop_empty_last(struct evbuffer *buf)
 
 int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src)
 {
+	EVBUF_LOCKED2(dst, src);
 	size_t n, src_orig, dst_orig;
 	struct evbuf_chunk *tail;
 
@@ -437,6 +563,7 @@ int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src)
 int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
                            size_t datlen)
 {
+	EVBUF_LOCKED2(src, dst);
 	struct evbuf_chunk *c, *part;
 	size_t moved = 0, src_orig, dst_orig;
 
@@ -495,6 +622,7 @@ done:
 
 int evbuffer_expand(struct evbuffer *buf, size_t datlen)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c, *n;
 
 	if (buf == NULL || datlen > EVBUF_MAX - buf->total_len)
@@ -514,8 +642,8 @@ int evbuffer_expand(struct evbuffer *buf, size_t datlen)
 	return 0;
 }
 
-int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
-                           struct evbuffer_iovec *vec, int n_vec)
+static int evbuffer_reserve_space_nl(struct evbuffer *buf, ev_ssize_t size,
+                                     struct evbuffer_iovec *vec, int n_vec)
 {
 	struct evbuf_chunk *c, *n;
 	size_t want, space;
@@ -560,8 +688,24 @@ int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
 	return buf->n_resv;
 }
 
-int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
-                          int n_vecs)
+static __attribute__((noinline)) int
+evbuffer_reserve_space_locked(struct evbuffer *buf, ev_ssize_t size,
+                              struct evbuffer_iovec *vec, int n_vec)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_reserve_space_nl(buf, size, vec, n_vec);
+}
+
+int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
+                           struct evbuffer_iovec *vec, int n_vec)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_reserve_space_locked(buf, size, vec, n_vec);
+	return evbuffer_reserve_space_nl(buf, size, vec, n_vec);
+}
+
+static int evbuffer_commit_space_nl(struct evbuffer *buf,
+                                    struct evbuffer_iovec *vec, int n_vecs)
 {
 	size_t added = 0, orig;
 	int i;
@@ -591,6 +735,22 @@ int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
 	return 0;
 }
 
+static __attribute__((noinline)) int
+evbuffer_commit_space_locked(struct evbuffer *buf, struct evbuffer_iovec *vec,
+                             int n_vecs)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_commit_space_nl(buf, vec, n_vecs);
+}
+
+int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
+                          int n_vecs)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_commit_space_locked(buf, vec, n_vecs);
+	return evbuffer_commit_space_nl(buf, vec, n_vecs);
+}
+
 static void ext_cleanup_noop(const void *data, size_t len, void *arg)
 {
 	(void)data;
@@ -602,6 +762,7 @@ int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
                            size_t datlen, evbuffer_ref_cleanup_cb cleanupfn,
                            void *cleanupfn_arg)
 {
+	EVBUF_LOCKED(outbuf);
 	struct evbuf_chunk *c;
 	struct evbuf_ext *e;
 	size_t orig;
@@ -645,6 +806,7 @@ int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
 
 int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c;
 	size_t space, orig;
 	va_list aq;
@@ -686,6 +848,7 @@ int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 
 int evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
 {
+	EVBUF_LOCKED(buf);
 	va_list ap;
 	int n;
 
@@ -697,6 +860,7 @@ int evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
 
 int evbuffer_prepend(struct evbuffer *buf, const void *data, size_t size)
 {
+	EVBUF_LOCKED(buf);
 	struct evbuf_chunk *c, *n;
 	size_t orig;
 
@@ -738,6 +902,7 @@ int evbuffer_prepend(struct evbuffer *buf, const void *data, size_t size)
 
 int evbuffer_freeze(struct evbuffer *buf, int at_front)
 {
+	EVBUF_LOCKED(buf);
 	if (buf == NULL)
 		return -1;
 	if (at_front)
@@ -749,6 +914,7 @@ int evbuffer_freeze(struct evbuffer *buf, int at_front)
 
 int evbuffer_unfreeze(struct evbuffer *buf, int at_front)
 {
+	EVBUF_LOCKED(buf);
 	if (buf == NULL)
 		return -1;
 	if (at_front)
@@ -758,7 +924,7 @@ int evbuffer_unfreeze(struct evbuffer *buf, int at_front)
 	return 0;
 }
 
-unsigned char *evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
+static unsigned char *evbuffer_pullup_nl(struct evbuffer *buf, ev_ssize_t size)
 {
 	struct evbuf_chunk *dst, *s, **link;
 	size_t want, remaining, take;
@@ -811,4 +977,18 @@ unsigned char *evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
 		ev__chunk_free(buf, s);
 	}
 	return dst->buf + dst->misalign;
+}
+
+static __attribute__((noinline)) unsigned char *
+evbuffer_pullup_locked(struct evbuffer *buf, ev_ssize_t size)
+{
+	EVBUF_LOCKED(buf);
+	return evbuffer_pullup_nl(buf, size);
+}
+
+unsigned char *evbuffer_pullup(struct evbuffer *buf, ev_ssize_t size)
+{
+	if ((buf != NULL && buf->lock != NULL))
+		return evbuffer_pullup_locked(buf, size);
+	return evbuffer_pullup_nl(buf, size);
 }

@@ -13,14 +13,26 @@
  * reference while they run user callbacks, so bufferevent_free() from a
  * callback only clears the callbacks and events; the memory (and, with
  * BEV_OPT_CLOSE_ON_FREE, the socket) goes when the handler returns.
+ *
+ * Threads: with BEV_OPT_THREADSAFE on a base that has a lock, the
+ * bufferevent gets a recursive mutex, shared with its two evbuffers, so
+ * a buffer operation and the bufferevent's reaction to it (its evbuffer
+ * callbacks) are one critical section.  The handlers take it too, and run
+ * the user's callbacks under it.  Lock order: this lock, then the base's.
+ * While holding it we never wait for a callback (bev_event_del below), since
+ * the callback may be a handler of this very bufferevent blocked on the
+ * lock; only bufferevent_free() waits, after dropping it.  Without a lock
+ * (has_lock 0) every lock site is one test of a field.
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "buffer-internal.h"
 #include "ev-internal.h"
 #include "event.h"
 
@@ -57,11 +69,62 @@ struct bev {
 	int pending_errno;
 	struct evbuffer_cb_entry *in_cbe;
 	struct evbuffer_cb_entry *out_cbe;
+	/* BEV_OPT_THREADSAFE on a locked base: set at creation, never
+	 * changed, so it is read without the lock. */
+	int has_lock;
+	pthread_mutex_t lock;
 };
 
 static struct bev *bev_of(struct bufferevent *b)
 {
 	return (struct bev *)(void *)b;
+}
+
+/* ---- locking ---------------------------------------------------------- */
+
+static inline void bev_lock(struct bev *p)
+{
+	if (p->has_lock)
+		pthread_mutex_lock(&p->lock);
+}
+
+static inline void bev_unlock(struct bev *p)
+{
+	if (p->has_lock)
+		pthread_mutex_unlock(&p->lock);
+}
+
+static inline struct bev *bev_lock_ret(struct bev *p)
+{
+	bev_lock(p);
+	return p;
+}
+
+static inline void bev_unlock_guard(struct bev *const *pp)
+{
+	bev_unlock(*pp);
+}
+
+/* Holds p's lock (if it has one) until the enclosing function returns. */
+#define BEV_LOCKED(p)                                                          \
+	struct bev *const bev_guard_                                           \
+	    __attribute__((cleanup(bev_unlock_guard))) = bev_lock_ret(p)
+
+/* event_del() for use under the bufferevent lock.  The public one, from a
+ * thread other than the loop's, waits for the event's running callback,
+ * which may be our own handler waiting for the lock we hold: this one
+ * removes the event and returns. */
+static int bev_event_del(struct bev *p, struct event *ev)
+{
+	struct event_base *base = ev->ev_base;
+	int r;
+
+	if (!p->has_lock || base == NULL || base->th == NULL)
+		return event_del(ev);
+	ev__lock(base);
+	r = ev__event_del_nolock(ev);
+	ev__unlock_notify(base);
+	return r;
 }
 
 static const struct timeval *tv_or_null(const struct timeval *tv)
@@ -97,7 +160,7 @@ static void bev_check_suspend(struct bev *p)
 
 	if (full && !p->read_suspended) {
 		p->read_suspended = 1;
-		event_del(&p->ev_read);
+		bev_event_del(p, &p->ev_read);
 	} else if (!full && p->read_suspended) {
 		p->read_suspended = 0;
 		bev_arm_read(p);
@@ -127,22 +190,44 @@ static void bev_output_cb(struct evbuffer *buf,
 
 /* ---- reference counting ----------------------------------------------- */
 
+/* Called with the lock released, once no one holds a reference; so no
+ * handler runs (each holds one) and no other thread may still use p. */
 static void bev_destroy(struct bev *p)
 {
-	event_del(&p->ev_read);
-	event_del(&p->ev_write);
-	event_del(&p->ev_deferred);
+	bev_event_del(p, &p->ev_read);
+	bev_event_del(p, &p->ev_write);
+	bev_event_del(p, &p->ev_deferred);
 	if ((p->options & BEV_OPT_CLOSE_ON_FREE) && p->fd >= 0)
 		evutil_closesocket(p->fd);
 	evbuffer_free(p->pub.input);
 	evbuffer_free(p->pub.output);
+	if (p->has_lock)
+		pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
 void bufferevent_incref(struct bufferevent *bev)
 {
-	if (bev != NULL)
-		bev_of(bev)->refcnt++;
+	struct bev *p;
+
+	if (bev == NULL)
+		return;
+	p = bev_of(bev);
+	bev_lock(p);
+	p->refcnt++;
+	bev_unlock(p);
+}
+
+static __attribute__((noinline)) int bev_decref_locked(struct bev *p)
+{
+	pthread_mutex_lock(&p->lock);
+	if (--p->refcnt > 0) {
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	bev_destroy(p);
+	return 1;
 }
 
 int bufferevent_decref(struct bufferevent *bev)
@@ -152,6 +237,8 @@ int bufferevent_decref(struct bufferevent *bev)
 	if (bev == NULL)
 		return 0;
 	p = bev_of(bev);
+	if (p->has_lock)
+		return bev_decref_locked(p);
 	if (--p->refcnt > 0)
 		return 0;
 	bev_destroy(p);
@@ -162,7 +249,9 @@ int bufferevent_decref(struct bufferevent *bev)
 
 static void bev_schedule_deferred(struct bev *p)
 {
-	if (!(p->ev_deferred.ev_flags & EVLIST_ACTIVE))
+	/* With a lock, ev_flags belongs to the base lock: let event_active()
+	 * look (activating an active event only merges the result bits). */
+	if (p->has_lock || !(p->ev_deferred.ev_flags & EVLIST_ACTIVE))
 		event_active(&p->ev_deferred, EV_TIMEOUT, 1);
 }
 
@@ -210,6 +299,7 @@ static void bev_deferred_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	bev_lock(p);
 	p->refcnt++;
 	if (p->pending_read && !p->freed) {
 		p->pending_read = 0;
@@ -225,6 +315,7 @@ static void bev_deferred_cb(evutil_socket_t fd, short what, void *arg)
 		errno = p->pending_errno;
 		bev_run_eventcb(p, ev, 1);
 	}
+	bev_unlock(p);
 	bufferevent_decref(&p->pub);
 }
 
@@ -242,7 +333,10 @@ static void bev_read_cb(evutil_socket_t fd, short what, void *arg)
 	short err;
 	int howmuch = -1, n;
 
+	bev_lock(p);
 	p->refcnt++;
+	if (p->freed)
+		goto done;
 	if (what & EV_TIMEOUT) {
 		err = BEV_EVENT_READING | BEV_EVENT_TIMEOUT;
 		goto error;
@@ -277,11 +371,12 @@ error : {
 	int e = errno;
 
 	p->enabled &= ~EV_READ;
-	event_del(&p->ev_read);
+	bev_event_del(p, &p->ev_read);
 	errno = e;
 }
 	bev_run_eventcb(p, err, 0);
 done:
+	bev_unlock(p);
 	bufferevent_decref(&p->pub);
 }
 
@@ -298,14 +393,14 @@ static int bev_finish_connect(struct bev *p)
 	p->connecting = 0;
 	p->connect_errno = 0;
 	if (e != 0) {
-		event_del(&p->ev_write);
-		event_del(&p->ev_read);
+		bev_event_del(p, &p->ev_write);
+		bev_event_del(p, &p->ev_read);
 		errno = e;
 		bev_run_eventcb(p, BEV_EVENT_ERROR, 0);
 		return -1;
 	}
 	if (!(p->enabled & EV_WRITE) || evbuffer_get_length(p->pub.output) == 0)
-		event_del(&p->ev_write);
+		bev_event_del(p, &p->ev_write);
 	bev_arm_read(p);
 	bev_run_eventcb(p, BEV_EVENT_CONNECTED, 0);
 	return 1;
@@ -318,7 +413,10 @@ static void bev_write_cb(evutil_socket_t fd, short what, void *arg)
 	short err;
 	int n = 0, connected_now = 0;
 
+	bev_lock(p);
 	p->refcnt++;
+	if (p->freed)
+		goto done;
 	if (what & EV_TIMEOUT) {
 		err = BEV_EVENT_WRITING | BEV_EVENT_TIMEOUT;
 		goto error;
@@ -327,7 +425,7 @@ static void bev_write_cb(evutil_socket_t fd, short what, void *arg)
 		if (bev_finish_connect(p) <= 0 || p->freed || fd != p->fd)
 			goto done;
 		if (!(p->enabled & EV_WRITE)) {
-			event_del(&p->ev_write);
+			bev_event_del(p, &p->ev_write);
 			goto done;
 		}
 		connected_now = 1;
@@ -346,7 +444,7 @@ static void bev_write_cb(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	if (evbuffer_get_length(out) == 0)
-		event_del(&p->ev_write);
+		bev_event_del(p, &p->ev_write);
 	/* As libevent: a wake-up that was not the connect finishing reports
 	 * the (empty or low) output too. */
 	if ((n > 0 || !connected_now) &&
@@ -357,11 +455,12 @@ error : {
 	int e = errno;
 
 	p->enabled &= ~EV_WRITE;
-	event_del(&p->ev_write);
+	bev_event_del(p, &p->ev_write);
 	errno = e;
 }
 	bev_run_eventcb(p, err, 0);
 done:
+	bev_unlock(p);
 	bufferevent_decref(&p->pub);
 }
 
@@ -416,6 +515,19 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base,
 	p->pub.output = evbuffer_new();
 	if (p->pub.input == NULL || p->pub.output == NULL)
 		goto fail;
+	/* Only a base with a lock can be used from several threads, so only
+	 * then is a lock worth its cost. */
+	if ((options & BEV_OPT_THREADSAFE) && base != NULL &&
+	    base->th != NULL) {
+		if (ev__mutex_init_recursive(&p->lock) < 0) {
+			ev__log(EVENT_LOG_WARN,
+			        "bufferevent_socket_new: no mutex");
+			goto fail;
+		}
+		p->has_lock = 1;
+		evbuffer_enable_locking(p->pub.input, &p->lock);
+		evbuffer_enable_locking(p->pub.output, &p->lock);
+	}
 	evbuffer_set_flags(p->pub.output, EVBUFFER_FLAG_DRAINS_TO_FD);
 	p->in_cbe = evbuffer_add_cb(p->pub.input, bev_input_cb, p);
 	p->out_cbe = evbuffer_add_cb(p->pub.output, bev_output_cb, p);
@@ -427,6 +539,8 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base,
 fail:
 	evbuffer_free(p->pub.input);
 	evbuffer_free(p->pub.output);
+	if (p->has_lock)
+		pthread_mutex_destroy(&p->lock);
 	free(p);
 	return NULL;
 }
@@ -450,12 +564,21 @@ void bufferevent_free(struct bufferevent *bev)
 	if (bev == NULL)
 		return;
 	p = bev_of(bev);
-	if (p->freed)
+	bev_lock(p);
+	if (p->freed) {
+		bev_unlock(p);
 		return;
+	}
 	p->freed = 1;
 	p->readcb = NULL;
 	p->writecb = NULL;
 	p->eventcb = NULL;
+	bev_unlock(p);
+	/* Unlocked, and the waiting event_del(): from another thread, a
+	 * handler of p that runs now finishes first (it sees `freed` and
+	 * calls nothing), so none can start on freed memory; from the loop
+	 * thread, nothing waits and the running handler's reference keeps
+	 * p alive until it returns.  Handlers never re-add after `freed`. */
 	event_del(&p->ev_read);
 	event_del(&p->ev_write);
 	event_del(&p->ev_deferred);
@@ -472,6 +595,7 @@ int bufferevent_socket_connect(struct bufferevent *bev,
 	if (bev == NULL)
 		return -1;
 	p = bev_of(bev);
+	BEV_LOCKED(p);
 	fd = p->fd;
 	if (fd < 0) {
 		if (sa == NULL) {
@@ -518,8 +642,8 @@ int bufferevent_socket_connect(struct bufferevent *bev,
 fail_unset:
 	p->connecting = 0;
 	if (made) {
-		event_del(&p->ev_read);
-		event_del(&p->ev_write);
+		bev_event_del(p, &p->ev_read);
+		bev_event_del(p, &p->ev_write);
 		p->fd = -1;
 	}
 fail:
@@ -541,9 +665,10 @@ int bufferevent_base_set(struct event_base *base, struct bufferevent *bev)
 	if (base == NULL || bev == NULL)
 		return -1;
 	p = bev_of(bev);
-	event_del(&p->ev_read);
-	event_del(&p->ev_write);
-	event_del(&p->ev_deferred);
+	BEV_LOCKED(p);
+	bev_event_del(p, &p->ev_read);
+	bev_event_del(p, &p->ev_write);
+	bev_event_del(p, &p->ev_deferred);
 	p->base = base;
 	if (bev_assign_events(p) < 0)
 		return -1;
@@ -554,7 +679,10 @@ int bufferevent_base_set(struct event_base *base, struct bufferevent *bev)
 
 struct event_base *bufferevent_get_base(struct bufferevent *bev)
 {
-	return bev != NULL ? bev_of(bev)->base : NULL;
+	if (bev == NULL)
+		return NULL;
+	BEV_LOCKED(bev_of(bev));
+	return bev_of(bev)->base;
 }
 
 int bufferevent_priority_set(struct bufferevent *bev, int pri)
@@ -564,6 +692,7 @@ int bufferevent_priority_set(struct bufferevent *bev, int pri)
 	if (bev == NULL)
 		return -1;
 	p = bev_of(bev);
+	BEV_LOCKED(p);
 	if (event_priority_set(&p->ev_read, pri) < 0 ||
 	    event_priority_set(&p->ev_write, pri) < 0)
 		return -1;
@@ -587,6 +716,7 @@ void bufferevent_setcb(struct bufferevent *bev, bufferevent_data_cb readcb,
 	if (bev == NULL)
 		return;
 	p = bev_of(bev);
+	BEV_LOCKED(p);
 	if (p->freed)
 		return;
 	p->readcb = readcb;
@@ -600,6 +730,7 @@ void bufferevent_getcb(struct bufferevent *bev, bufferevent_data_cb *readcb_ptr,
                        bufferevent_event_cb *eventcb_ptr, void **cbarg_ptr)
 {
 	struct bev *p = bev_of(bev);
+	BEV_LOCKED(p);
 
 	if (readcb_ptr != NULL)
 		*readcb_ptr = p->readcb;
@@ -618,8 +749,9 @@ int bufferevent_setfd(struct bufferevent *bev, evutil_socket_t fd)
 	if (bev == NULL)
 		return -1;
 	p = bev_of(bev);
-	event_del(&p->ev_read);
-	event_del(&p->ev_write);
+	BEV_LOCKED(p);
+	bev_event_del(p, &p->ev_read);
+	bev_event_del(p, &p->ev_write);
 	p->fd = fd;
 	p->connecting = 0;
 	p->read_suspended = 0;
@@ -633,7 +765,10 @@ int bufferevent_setfd(struct bufferevent *bev, evutil_socket_t fd)
 
 evutil_socket_t bufferevent_getfd(struct bufferevent *bev)
 {
-	return bev != NULL ? bev_of(bev)->fd : -1;
+	if (bev == NULL)
+		return -1;
+	BEV_LOCKED(bev_of(bev));
+	return bev_of(bev)->fd;
 }
 
 struct bufferevent *bufferevent_get_underlying(struct bufferevent *bev)
@@ -691,6 +826,7 @@ int bufferevent_enable(struct bufferevent *bev, short event)
 	if (bev == NULL)
 		return -1;
 	p = bev_of(bev);
+	BEV_LOCKED(p);
 	p->enabled |= event & (EV_READ | EV_WRITE);
 	if ((event & EV_READ) && bev_arm_read(p) < 0)
 		r = -1;
@@ -708,18 +844,22 @@ int bufferevent_disable(struct bufferevent *bev, short event)
 	if (bev == NULL)
 		return -1;
 	p = bev_of(bev);
+	BEV_LOCKED(p);
 	p->enabled &= ~(event & (EV_READ | EV_WRITE));
 	if (event & EV_READ)
-		event_del(&p->ev_read);
+		bev_event_del(p, &p->ev_read);
 	/* A connect in progress still needs the write event to finish. */
 	if ((event & EV_WRITE) && !p->connecting)
-		event_del(&p->ev_write);
+		bev_event_del(p, &p->ev_write);
 	return 0;
 }
 
 short bufferevent_get_enabled(struct bufferevent *bev)
 {
-	return bev != NULL ? bev_of(bev)->enabled : 0;
+	if (bev == NULL)
+		return 0;
+	BEV_LOCKED(bev_of(bev));
+	return bev_of(bev)->enabled;
 }
 
 static void tv_set(struct timeval *dst, const struct timeval *src)
@@ -742,16 +882,17 @@ int bufferevent_set_timeouts(struct bufferevent *bev,
 	if (bev == NULL)
 		return -1;
 	p = bev_of(bev);
+	BEV_LOCKED(p);
 	tv_set(&p->tv_read, timeout_read);
 	tv_set(&p->tv_write, timeout_write);
 	/* Pending events take the new timeouts now, as in libevent.  With
 	 * no timeout the event is re-added to drop an old one. */
 	if (event_pending(&p->ev_read, EV_READ, NULL)) {
-		event_del(&p->ev_read);
+		bev_event_del(p, &p->ev_read);
 		r |= event_add(&p->ev_read, tv_or_null(&p->tv_read));
 	}
 	if (event_pending(&p->ev_write, EV_WRITE, NULL)) {
-		event_del(&p->ev_write);
+		bev_event_del(p, &p->ev_write);
 		r |= event_add(&p->ev_write, tv_or_null(&p->tv_write));
 	}
 	return r < 0 ? -1 : 0;
@@ -773,6 +914,7 @@ void bufferevent_setwatermark(struct bufferevent *bev, short events,
 	if (bev == NULL)
 		return;
 	p = bev_of(bev);
+	BEV_LOCKED(p);
 	if (events & EV_WRITE) {
 		p->wm_write_low = lowmark;
 		p->wm_write_high = highmark;
@@ -792,6 +934,7 @@ int bufferevent_getwatermark(struct bufferevent *bev, short events,
 	if (bev == NULL)
 		return -1;
 	p = bev_of(bev);
+	BEV_LOCKED(p);
 	if (events == EV_WRITE) {
 		if (lowmark != NULL)
 			*lowmark = p->wm_write_low;
@@ -811,12 +954,14 @@ int bufferevent_getwatermark(struct bufferevent *bev, short events,
 
 void bufferevent_lock(struct bufferevent *bev)
 {
-	(void)bev;
+	if (bev != NULL)
+		bev_lock(bev_of(bev));
 }
 
 void bufferevent_unlock(struct bufferevent *bev)
 {
-	(void)bev;
+	if (bev != NULL)
+		bev_unlock(bev_of(bev));
 }
 
 int bufferevent_flush(struct bufferevent *bev, short iotype,
@@ -836,6 +981,7 @@ void bufferevent_trigger(struct bufferevent *bev, short iotype, int options)
 	if (bev == NULL)
 		return;
 	p = bev_of(bev);
+	bev_lock(p);
 	now = !(options & BEV_TRIG_DEFER_CALLBACKS);
 	p->refcnt++;
 	if ((iotype & EV_READ) &&
@@ -858,6 +1004,7 @@ void bufferevent_trigger(struct bufferevent *bev, short iotype, int options)
 			bev_schedule_deferred(p);
 		}
 	}
+	bev_unlock(p);
 	bufferevent_decref(bev);
 }
 
@@ -868,6 +1015,7 @@ void bufferevent_trigger_event(struct bufferevent *bev, short what, int options)
 	if (bev == NULL)
 		return;
 	p = bev_of(bev);
+	bev_lock(p);
 	p->refcnt++;
 	if (!(options & BEV_TRIG_DEFER_CALLBACKS)) {
 		bev_run_eventcb(p, what, 0);
@@ -876,5 +1024,6 @@ void bufferevent_trigger_event(struct bufferevent *bev, short what, int options)
 		p->pending_errno = errno;
 		bev_schedule_deferred(p);
 	}
+	bev_unlock(p);
 	bufferevent_decref(bev);
 }
