@@ -148,15 +148,8 @@ static void transmit(struct evdns_request *req, struct evdns_nameserver *ns)
 	s->uses++;
 	req->tx++;
 	len = ev__dns_build_query(req, pkt, sizeof(pkt), edns);
-	if (len &&
-	    (s->connected ? send(s->fd, pkt, len, 0)
-	                  : sendto(s->fd, pkt, len, 0,
-	                           (const struct sockaddr *)&ns->addr,
-	                           ns->addrlen)) < 0 &&
-	    errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
-		ev__dns_log(1, "sendto nameserver %d failed: %s", ns->index,
-		            strerror(errno));
-	/* A lost send is treated like a lost reply: the timer retries. */
+	if (len)
+		ev__dns_sock_send(base, s, ns, pkt, len);
 	base->stats.sent++;
 	event_add(&req->timer, &base->timeout);
 }
@@ -460,6 +453,7 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	ev__dns_enter(base);
+	base->sendq.batching++;
 	s->in_cb = 1;
 	/* Bounded so one busy socket cannot starve the rest of the loop.
 	 * `gen` changes when the server list is cleared (or the base
@@ -499,6 +493,9 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 		}
 		ev__dns_handle_reply(req, base->rbuf, (size_t)n, 0);
 	}
+	/* Queries the callbacks made leave together (sendq.c). */
+	base->sendq.batching--;
+	ev__dns_sendq_flush(base);
 	if (gen == base->ns_generation)
 		ev__dns_sock_done_reading(s);
 	ev__dns_leave(base);
