@@ -15,6 +15,7 @@
 #define EV__DNS_BUCKETS   1024 /* transaction ID hash buckets */
 #define EV__DNS_MAX_CNAME 16   /* CNAME hops followed, also across queries */
 
+#define EV__DNS_RECV_BATCH 32  /* replies read by one recvmmsg */
 #define EV__DNS_SENDQ     64   /* queries queued for one sendmmsg batch */
 
 struct ev__dns_hosts;
