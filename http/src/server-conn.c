@@ -188,8 +188,7 @@ static void write_head(struct evhttp_connection *evcon,
 	if (!reason || !ev__http_valid_value(reason) || strlen(reason) > 200)
 		reason = ev__http_reason(code);
 	req->response_code = code;
-	free(req->response_code_line);
-	req->response_code_line = strdup(reason);
+	(void)ev__http_request_set_line(req, reason);
 
 	/* Answered before the whole body arrived (see reply_queued()): the
 	 * connection will close, so say so. */
@@ -483,15 +482,15 @@ static int srv_head(struct evhttp_connection *evcon)
 	struct ev__http_parser *p = &evcon->parser;
 	struct evhttp_request *req = evcon->reading;
 	enum evhttp_cmd_type type;
-	const char *method = ev__http_parser_str(p, p->method);
+	const char *method = ev__http_parser_str(p, p->method), *target;
 
 	srv_timer_set(evcon, TIMER_NONE, NULL);
 	if (ev__http_request_take_head(req, p) < 0) {
 		srv_fail(evcon, 500);
 		return -1;
 	}
-	req->uri = strdup(ev__http_parser_str(p, p->target));
-	if (!req->uri) {
+	target = ev__http_parser_str(p, p->target);
+	if (ev__http_request_set_uri(req, target, strlen(target)) < 0) {
 		srv_fail(evcon, 500);
 		return -1;
 	}
