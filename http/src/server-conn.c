@@ -160,19 +160,28 @@ static size_t put_uint(char *dst, size_t at, size_t v)
 	return put(dst, at, tmp + i, sizeof(tmp) - i);
 }
 
-/* Header names the library writes itself (framing and connection). */
-static int managed_header(const char *key)
+/* Header names the library writes itself (framing, connection, date);
+ * the length is known, so most names are told apart without a compare. */
+enum managed { M_NONE, M_OWN, M_CONNECTION, M_DATE };
+
+static enum managed managed_header(const char *key, size_t kl)
 {
-	switch (key[0] | 0x20) {
-	case 'c':
-		return !evutil_ascii_strcasecmp(key, "Content-Length") ||
-		       !evutil_ascii_strcasecmp(key, "Connection");
-	case 't':
-		return !evutil_ascii_strcasecmp(key, "Transfer-Encoding");
-	case 'd':
-		return !evutil_ascii_strcasecmp(key, "Date");
+	switch (kl) {
+	case 4:
+		return !evutil_ascii_strcasecmp(key, "Date") ? M_DATE : M_NONE;
+	case 10:
+		return !evutil_ascii_strcasecmp(key, "Connection")
+		           ? M_CONNECTION
+		           : M_NONE;
+	case 14:
+		return !evutil_ascii_strcasecmp(key, "Content-Length") ? M_OWN
+		                                                       : M_NONE;
+	case 17:
+		return !evutil_ascii_strcasecmp(key, "Transfer-Encoding")
+		           ? M_OWN
+		           : M_NONE;
 	}
-	return 0;
+	return M_NONE;
 }
 
 static void write_head(struct evhttp_connection *evcon,
@@ -195,10 +204,26 @@ static void write_head(struct evhttp_connection *evcon,
 	if (fr == FR_CLOSE || evcon->close_after || !req->priv->body_done)
 		req->priv->keepalive = 0;
 	/* The application may ask for the close itself. */
-	conn = evhttp_find_header(req->output_headers, "Connection");
+	/* One pass over the application's fields: the first Connection
+	 * and Date count (as evhttp_find_header() would find them). */
+	conn = date = NULL;
+	TAILQ_FOREACH(kv, req->output_headers, next)
+	{
+		switch (managed_header(kv->key, strlen(kv->key))) {
+		case M_CONNECTION:
+			if (!conn)
+				conn = kv->value;
+			break;
+		case M_DATE:
+			if (!date)
+				date = kv->value;
+			break;
+		default:
+			break;
+		}
+	}
 	if (conn && strcasestr(conn, "close"))
 		req->priv->keepalive = 0;
-	date = evhttp_find_header(req->output_headers, "Date");
 	if (!date || !ev__http_valid_value(date) || strlen(date) > 64)
 		date = ev__http_date(evcon->http);
 
@@ -232,9 +257,9 @@ static void write_head(struct evhttp_connection *evcon,
 
 		/* The list is public and may have been edited directly:
 		 * check again so no value can inject a field. */
-		if (managed_header(kv->key))
-			continue;
 		kl = strlen(kv->key);
+		if (managed_header(kv->key, kl) != M_NONE)
+			continue;
 		if (!ev__http_is_token(kv->key, kl) ||
 		    !ev__http_valid_value(kv->value))
 			continue;

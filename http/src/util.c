@@ -63,9 +63,18 @@ int evhttp_remove_header(struct evkeyvalq *headers, const char *key)
 	return -1;
 }
 
+/* RFC 9110 5.6.2 tchar, as a bitmap over the 128 ASCII codes: every
+ * reply re-checks its field names, so this is one load per byte rather
+ * than a strchr() per punctuation byte. */
+static const uint32_t tchar_map[4] = {
+	0x00000000u, /* 0x00-0x1f: controls */
+	0x03ff6cfau, /* 0x20-0x3f: ! # $ % & ' * + - . 0-9 */
+	0xc7fffffeu, /* 0x40-0x5f: A-Z ^ _ */
+	0x57ffffffu, /* 0x60-0x7f: ` a-z | ~ */
+};
+
 int ev__http_is_token(const char *s, size_t n)
 {
-	static const char extra[] = "!#$%&'*+-.^_`|~";
 	size_t i;
 
 	if (n == 0)
@@ -73,10 +82,7 @@ int ev__http_is_token(const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z'))
-			continue;
-		if (c == '\0' || !strchr(extra, c))
+		if (c >= 128 || !(tchar_map[c >> 5] >> (c & 31) & 1))
 			return 0;
 	}
 	return 1;
