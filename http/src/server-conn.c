@@ -191,7 +191,7 @@ static void write_head(struct evhttp_connection *evcon,
 	struct evbuffer *out = bufferevent_get_output(evcon->bev);
 	struct evkeyval *kv;
 	const char *conn, *date;
-	char head[512];
+	char head[1024];
 	size_t n;
 
 	if (!reason || !ev__http_valid_value(reason) || strlen(reason) > 200)
@@ -250,7 +250,8 @@ static void write_head(struct evhttp_connection *evcon,
 	} else if (fr == FR_CHUNKED) {
 		n = put(head, n, "Transfer-Encoding: chunked\r\n", 28);
 	}
-	evbuffer_add(out, head, n);
+	/* The fields follow in the same buffer, so that a usual head is
+	 * one evbuffer_add() (each add runs the buffer's callbacks). */
 	TAILQ_FOREACH(kv, req->output_headers, next)
 	{
 		size_t kl, vl;
@@ -264,14 +265,15 @@ static void write_head(struct evhttp_connection *evcon,
 		    !ev__http_valid_value(kv->value))
 			continue;
 		vl = strlen(kv->value);
+		if (n + kl + vl + 4 > sizeof(head)) {
+			evbuffer_add(out, head, n);
+			n = 0;
+		}
 		if (kl + vl + 4 <= sizeof(head)) {
-			memcpy(head, kv->key, kl);
-			head[kl] = ':';
-			head[kl + 1] = ' ';
-			memcpy(head + kl + 2, kv->value, vl);
-			head[kl + 2 + vl] = '\r';
-			head[kl + 3 + vl] = '\n';
-			evbuffer_add(out, head, kl + vl + 4);
+			n = put(head, n, kv->key, kl);
+			n = put(head, n, ": ", 2);
+			n = put(head, n, kv->value, vl);
+			n = put(head, n, "\r\n", 2);
 		} else {
 			evbuffer_add(out, kv->key, kl);
 			evbuffer_add(out, ": ", 2);
@@ -279,7 +281,12 @@ static void write_head(struct evhttp_connection *evcon,
 			evbuffer_add(out, "\r\n", 2);
 		}
 	}
-	evbuffer_add(out, "\r\n", 2);
+	if (n + 2 > sizeof(head)) {
+		evbuffer_add(out, head, n);
+		n = 0;
+	}
+	n = put(head, n, "\r\n", 2);
+	evbuffer_add(out, head, n);
 	req->priv->reply_started = 1;
 }
 
