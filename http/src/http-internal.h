@@ -109,6 +109,11 @@ struct evhttp_connection {
 	int retry_max, retry_cnt;
 	size_t linger_bytes;
 	int timer_kind;
+	/* server: the timer is left armed between keep-alive requests (see
+	 * srv_timer_set()); deadline of the current kind and expiry of the
+	 * armed timer, CLOCK_MONOTONIC_COARSE milliseconds. */
+	int64_t timer_deadline, timer_expiry;
+	int timer_armed;
 
 	size_t max_head;
 	uint64_t max_body;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <ev-bufferevent.h>
 #include "http-internal.h"
@@ -25,14 +26,52 @@ static void srv_process(struct evhttp_connection *evcon);
 static void srv_fail(struct evhttp_connection *evcon, int code);
 static void srv_check_done(struct evhttp_connection *evcon);
 
+static int64_t coarse_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0 &&
+	    clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void srv_timer_arm(struct evhttp_connection *evcon, int64_t in_ms)
+{
+	struct timeval tv;
+
+	if (in_ms < 1)
+		in_ms = 1;
+	tv.tv_sec = (time_t)(in_ms / 1000);
+	tv.tv_usec = (suseconds_t)(in_ms % 1000) * 1000;
+	if (event_add(evcon->timer, &tv) == 0) {
+		evcon->timer_armed = 1;
+		evcon->timer_expiry = coarse_ms() + in_ms;
+	}
+}
+
+/*
+ * Every keep-alive request sets the head timer and clears it again; doing
+ * that with event_add()/event_del() put two timer-heap updates on every
+ * request.  Instead, clearing only forgets the kind, and setting keeps an
+ * armed timer that expires no later than the new deadline: when it fires
+ * early, srv_timer_cb() re-arms it for the rest (the coarse clock makes
+ * that a few milliseconds late at worst).
+ */
 static void srv_timer_set(struct evhttp_connection *evcon, int kind,
                           const struct timeval *tv)
 {
+	int64_t in_ms = 0;
+
 	evcon->timer_kind = kind;
 	if (kind == TIMER_NONE)
-		event_del(evcon->timer);
-	else
-		event_add(evcon->timer, tv);
+		return;
+	if (tv)
+		in_ms = (int64_t)tv->tv_sec * 1000 + tv->tv_usec / 1000;
+	evcon->timer_deadline = coarse_ms() + in_ms;
+	if (evcon->timer_armed && evcon->timer_expiry <= evcon->timer_deadline)
+		return;
+	srv_timer_arm(evcon, in_ms);
 }
 
 static void srv_linger(struct evhttp_connection *evcon)
@@ -730,6 +769,13 @@ static void srv_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	evcon->timer_armed = 0;
+	if (evcon->timer_kind == TIMER_NONE)
+		return;
+	if (coarse_ms() < evcon->timer_deadline) { /* armed for an earlier kind */
+		srv_timer_arm(evcon, evcon->timer_deadline - coarse_ms());
+		return;
+	}
 	if (evcon->timer_kind == TIMER_HEAD && evcon->state == EVCON_READING) {
 		srv_fail(evcon, 408);
 		return;
