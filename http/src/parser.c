@@ -605,12 +605,22 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			break;
 		case S_METHOD:
 			if (cclass[c] & C_TCHAR) {
+				size_t k;
+
 				if (++p->tok_len > MAX_METHOD) {
 					fail(p, EV__HTTP_E_METHOD_TOO_LONG);
 					goto error;
 				}
-				if (push(p, (char)c) < 0)
+				k = run_len(d, i,
+				            run_bound(p, i, len,
+				                      MAX_METHOD - p->tok_len),
+				            C_TCHAR);
+				if (push(p, (char)c) < 0 ||
+				    push_run(p, d + i + 1, k) < 0)
 					goto error;
+				p->tok_len += k;
+				p->head_bytes += k;
+				i += k;
 				break;
 			}
 			if (c != ' ') {
@@ -656,8 +666,19 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			break;
 		case S_REQ_VERSION:
 		case S_RESP_VERSION:
-			/* "HTTP/" DIGIT "." DIGIT, case-sensitive. */
-			if (p->sub < 5) {
+			/* "HTTP/" DIGIT "." DIGIT, case-sensitive.  The
+			 * usual "HTTP/1.x" whole in the input is taken at
+			 * once (within the head budget). */
+			if (p->sub == 0 && len - i >= 8 &&
+			    p->max_head - p->head_bytes >= 7 &&
+			    memcmp(d + i, "HTTP/1.", 7) == 0 &&
+			    d[i + 7] >= '0' && d[i + 7] <= '9') {
+				p->major = 1;
+				p->minor = d[i + 7] - '0';
+				p->head_bytes += 7;
+				i += 7;
+				p->sub = 7;
+			} else if (p->sub < 5) {
 				if (c != (unsigned char)"HTTP/"[p->sub]) {
 					fail(p, head_byte_error(
 					            c, EV__HTTP_E_VERSION));
