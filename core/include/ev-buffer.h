@@ -245,8 +245,10 @@ typedef void (*evbuffer_ref_cleanup_cb)(const void *data, size_t datalen,
 					void *extra);
 /**
  * Appends `datlen` bytes of caller-owned memory without copying them.  The
- * memory must stay valid and unchanged until `cleanupfn` runs (when the
- * bytes have all been drained or the buffer is freed).
+ * memory must stay valid and unchanged until `cleanupfn` runs: when the
+ * bytes have all been drained or the buffer is freed, or when
+ * evbuffer_add_buffer() copied them (it copies sources of 1 KiB or less
+ * instead of moving their chunks).
  * @param outbuf the buffer appended to.
  * @param data the bytes to append.
  * @param datlen number of bytes.

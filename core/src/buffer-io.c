@@ -128,8 +128,11 @@ static int evbuffer_read_nl(struct evbuffer *buffer, evutil_socket_t fd,
 		iov[niov].iov_len = want - space;
 		niov++;
 	}
+	/* One piece is the usual case; read() skips the kernel's copy-in
+	 * of the iovec array. */
 	do
-		r = readv(fd, iov, niov);
+		r = niov == 1 ? read(fd, iov[0].iov_base, iov[0].iov_len)
+		              : readv(fd, iov, niov);
 	while (r < 0 && errno == EINTR);
 	if (r <= 0) {
 		if (n != NULL) {
@@ -258,8 +261,12 @@ static int evbuffer_write_atmost_nl(struct evbuffer *buffer, evutil_socket_t fd,
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iov = iov;
 		msg.msg_iovlen = (size_t)n;
+		/* One piece (a small reply) goes with send(), which skips
+		 * the copy-in of the msghdr and iovec array. */
 		do
-			r = sendmsg(fd, &msg, MSG_NOSIGNAL);
+			r = n == 1 ? send(fd, iov[0].iov_base, iov[0].iov_len,
+			                  MSG_NOSIGNAL)
+			           : sendmsg(fd, &msg, MSG_NOSIGNAL);
 		while (r < 0 && errno == EINTR);
 		if (r >= 0 || errno != ENOTSOCK)
 			goto wrote;

@@ -457,6 +457,10 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 	return evbuffer_remove_nl(buf, data, datlen);
 }
 
+/* evbuffer_add_buffer() copies up to this many bytes rather than moving
+ * chunks. */
+#define ADD_BUFFER_COPY_MAX 1024
+
 static int evbuffer_add_buffer_nl(struct evbuffer *outbuf,
                                   struct evbuffer *inbuf)
 {
@@ -473,6 +477,27 @@ static int evbuffer_add_buffer_nl(struct evbuffer *outbuf,
 		return -1;
 	in_orig = inbuf->total_len;
 	out_orig = outbuf->total_len;
+	/* A few bytes (a small reply body after its head) are copied into
+	 * the free tail of the last chunk instead of linking their chunks:
+	 * a memcpy is cheaper than one more chunk to walk, and the next
+	 * write is then one contiguous piece. */
+	if (n <= ADD_BUFFER_COPY_MAX && inbuf->n_file == 0 &&
+	    outbuf->last != NULL && ev__chunk_space(outbuf->last) >= n) {
+		struct evbuf_chunk *d = outbuf->last, *c;
+		unsigned char *to = d->buf + d->misalign + d->off;
+
+		for (c = inbuf->first; c != NULL; c = c->next) {
+			memcpy(to, c->buf + c->misalign, c->off);
+			to += c->off;
+		}
+		d->off += n;
+		outbuf->total_len += n;
+		outbuf->n_resv = 0;
+		ev__buf_drain(inbuf, n);
+		ev__buf_notify(inbuf, in_orig, 0, n);
+		ev__buf_notify(outbuf, out_orig, n, 0);
+		return 0;
+	}
 	inner = inbuf->last_link == &inbuf->first ? NULL : inbuf->last_link;
 	buf_splice_tail(outbuf, inbuf->first, inbuf->last, inner);
 	outbuf->total_len += n;

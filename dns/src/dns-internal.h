@@ -15,8 +15,22 @@
 #define EV__DNS_BUCKETS   1024 /* transaction ID hash buckets */
 #define EV__DNS_MAX_CNAME 16   /* CNAME hops followed, also across queries */
 
+#define EV__DNS_RECV_BATCH 32  /* replies read by one recvmmsg */
+#define EV__DNS_SENDQ     64   /* queries queued for one sendmmsg batch */
+
 struct ev__dns_hosts;
 struct ev__dns_cache;
+
+/* Queries waiting for the end of a read batch (sendq.c). */
+struct ev__dns_sendq {
+	int batching; /* > 0: queue instead of sending */
+	int n;
+	struct {
+		int fd;
+		uint16_t len;
+		uint8_t data[EV__DNS_NAME_MAX + 64];
+	} pkt[EV__DNS_SENDQ];
+};
 
 /* One UDP socket of a nameserver (socket.c). */
 struct ev__dns_sock {
@@ -143,6 +157,7 @@ struct evdns_base {
 	int depth;        /* event callbacks of this base on the stack */
 	int free_pending; /* evdns_base_free() ran inside one of them */
 	unsigned ns_generation; /* bumped when the server list is cleared */
+	struct ev__dns_sendq sendq;
 	uint8_t rbuf[65536];
 };
 
@@ -185,6 +200,12 @@ void ev__dns_sock_use(struct evdns_request *req, struct ev__dns_sock *s);
 void ev__dns_sock_release(struct evdns_request *req);
 void ev__dns_sock_done_reading(struct ev__dns_sock *s);
 void ev__dns_sock_free_all(struct evdns_nameserver *ns);
+
+/* sendq.c: queries sent while sendq.batching > 0 wait for the flush. */
+void ev__dns_sock_send(struct evdns_base *base, struct ev__dns_sock *s,
+                       const struct evdns_nameserver *ns, const uint8_t *pkt,
+                       size_t len);
+void ev__dns_sendq_flush(struct evdns_base *base);
 
 /* search.c (and resolver.c below) */
 void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg);

@@ -148,15 +148,8 @@ static void transmit(struct evdns_request *req, struct evdns_nameserver *ns)
 	s->uses++;
 	req->tx++;
 	len = ev__dns_build_query(req, pkt, sizeof(pkt), edns);
-	if (len &&
-	    (s->connected ? send(s->fd, pkt, len, 0)
-	                  : sendto(s->fd, pkt, len, 0,
-	                           (const struct sockaddr *)&ns->addr,
-	                           ns->addrlen)) < 0 &&
-	    errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
-		ev__dns_log(1, "sendto nameserver %d failed: %s", ns->index,
-		            strerror(errno));
-	/* A lost send is treated like a lost reply: the timer retries. */
+	if (len)
+		ev__dns_sock_send(base, s, ns, pkt, len);
 	base->stats.sent++;
 	event_add(&req->timer, &base->timeout);
 }
@@ -453,55 +446,102 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 	}
 }
 
+/* Checks one datagram read from `s` and hands it to its request. */
+static void reply_read(struct ev__dns_sock *s, uint8_t *msg, size_t n,
+                       const struct sockaddr *from, int truncated)
+{
+	struct evdns_nameserver *ns = s->ns;
+	struct evdns_base *base = ns->base;
+	struct evdns_request *req;
+	uint16_t id;
+
+	base->stats.received++;
+	if (!ev__dns_sa_equal(from, (struct sockaddr *)&ns->addr)) {
+		base->stats.bad_source++;
+		return;
+	}
+	if (n < EV__DNS_HDR_LEN) {
+		base->stats.malformed++;
+		return;
+	}
+	id = ev__dns_get_u16(msg);
+	req = hash_find(base, id);
+	if (req == NULL || req->tcp_fd >= 0) {
+		base->stats.bad_id++;
+		return;
+	}
+	if (req->ns != ns || req->sock != s) {
+		/* Only the server asked last may answer, and only on the
+		 * socket (port) the question left from. */
+		base->stats.bad_source++;
+		return;
+	}
+	/* Longer than a read slot (a server ignoring our EDNS0 size): what
+	 * we have is treated as a truncated answer, so it is asked again
+	 * over TCP. */
+	if (truncated)
+		msg[2] |= EV__DNS_TC >> 8;
+	ev__dns_handle_reply(req, msg, n, 0);
+}
+
 void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct ev__dns_sock *s = arg;
-	struct evdns_nameserver *ns = s->ns;
-	struct evdns_base *base = ns->base;
+	struct evdns_base *base = s->ns->base;
 	unsigned gen = base->ns_generation;
-	int i;
+	struct sockaddr_storage from[EV__DNS_RECV_BATCH];
+	struct mmsghdr msgs[EV__DNS_RECV_BATCH];
+	struct iovec iov[EV__DNS_RECV_BATCH];
+	size_t slot;
+	int nslots, i, total = 0;
 
 	(void)what;
+	/* One recvmmsg(2) fills up to EV__DNS_RECV_BATCH slots of rbuf; a
+	 * UDP size (EDNS0, or 512 without) past a slot gets the whole
+	 * buffer, one reply a call. */
+	if ((size_t)(base->edns_size ? base->edns_size : 512) <=
+	    sizeof(base->rbuf) / EV__DNS_RECV_BATCH) {
+		nslots = EV__DNS_RECV_BATCH;
+		slot = sizeof(base->rbuf) / EV__DNS_RECV_BATCH;
+	} else {
+		nslots = 1;
+		slot = sizeof(base->rbuf);
+	}
 	ev__dns_enter(base);
+	base->sendq.batching++;
 	s->in_cb = 1;
 	/* Bounded so one busy socket cannot starve the rest of the loop.
 	 * `gen` changes when the server list is cleared (or the base
 	 * freed) from a callback: `s` and `ns` are gone then. */
-	for (i = 0; i < 256 && gen == base->ns_generation; i++) {
-		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
-		struct evdns_request *req;
-		ssize_t n;
-		uint16_t id;
+	while (total < 256 && gen == base->ns_generation) {
+		int n;
 
-		n = recvfrom(fd, base->rbuf, sizeof(base->rbuf), 0,
-		             (struct sockaddr *)&from, &flen);
-		if (n < 0)
+		for (i = 0; i < nslots; i++) {
+			iov[i].iov_base = base->rbuf + (size_t)i * slot;
+			iov[i].iov_len = slot;
+			memset(&msgs[i], 0, sizeof(msgs[i]));
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, msgs, (unsigned)nslots, MSG_DONTWAIT, NULL);
+		if (n <= 0)
 			break;
-		base->stats.received++;
-		if (!ev__dns_sa_equal((struct sockaddr *)&from,
-		                      (struct sockaddr *)&ns->addr)) {
-			base->stats.bad_source++;
-			continue;
-		}
-		if (n < EV__DNS_HDR_LEN) {
-			base->stats.malformed++;
-			continue;
-		}
-		id = ev__dns_get_u16(base->rbuf);
-		req = hash_find(base, id);
-		if (req == NULL || req->tcp_fd >= 0) {
-			base->stats.bad_id++;
-			continue;
-		}
-		if (req->ns != ns || req->sock != s) {
-			/* Only the server asked last may answer, and only on
-			 * the socket (port) the question left from. */
-			base->stats.bad_source++;
-			continue;
-		}
-		ev__dns_handle_reply(req, base->rbuf, (size_t)n, 0);
+		total += n;
+		for (i = 0; i < n && gen == base->ns_generation; i++)
+			reply_read(s, iov[i].iov_base, msgs[i].msg_len,
+			           (struct sockaddr *)&from[i],
+			           (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
+		/* The next queries leave before more replies are read, so
+		 * the server is kept busy while we read. */
+		ev__dns_sendq_flush(base);
+		if (n < nslots)
+			break; /* drained */
 	}
+	/* Queries the callbacks made leave together (sendq.c). */
+	base->sendq.batching--;
+	ev__dns_sendq_flush(base);
 	if (gen == base->ns_generation)
 		ev__dns_sock_done_reading(s);
 	ev__dns_leave(base);

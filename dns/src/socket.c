@@ -95,6 +95,7 @@ static void sock_free(struct ev__dns_sock *s)
 	while (*pp != s)
 		pp = &(*pp)->next;
 	*pp = s->next;
+	ev__dns_sendq_flush(s->ns->base);
 	event_del(&s->ev);
 	close(s->fd);
 	free(s);
@@ -188,6 +189,7 @@ void ev__dns_sock_done_reading(struct ev__dns_sock *s)
 
 void ev__dns_sock_free_all(struct evdns_nameserver *ns)
 {
+	ev__dns_sendq_flush(ns->base);
 	while (ns->socks) {
 		struct ev__dns_sock *s = ns->socks;
 

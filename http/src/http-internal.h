@@ -44,6 +44,12 @@ struct evhttp_request_private {
 	void *write_done_arg;
 
 	char *host_cache;
+	/* Kept by ev__http_request_recycle() for the next request on the
+	 * connection, so keep-alive requests need no malloc for them:
+	 * the previous target buffer (uri_cap bytes) and reason phrase. */
+	char *uri_spare;
+	size_t uri_cap;
+	char *line_spare;
 	unsigned owned : 1;
 	unsigned queued : 1;       /* client: in evcon->requests */
 	unsigned sent : 1;         /* client: written to the socket */
@@ -103,6 +109,11 @@ struct evhttp_connection {
 	int retry_max, retry_cnt;
 	size_t linger_bytes;
 	int timer_kind;
+	/* server: the timer is left armed between keep-alive requests (see
+	 * srv_timer_set()); deadline of the current kind and expiry of the
+	 * armed timer, CLOCK_MONOTONIC_COARSE milliseconds. */
+	int64_t timer_deadline, timer_expiry;
+	int timer_armed;
 
 	size_t max_head;
 	uint64_t max_body;
@@ -149,6 +160,12 @@ struct evhttp {
 /* util.c */
 int ev__http_is_token(const char *s, size_t n);
 int ev__http_valid_value(const char *v);
+/* req->uri = a copy of the n bytes at s (NUL added), reusing the buffer
+ * of the previous request on the connection when it is large enough. */
+int ev__http_request_set_uri(struct evhttp_request *req, const char *s,
+                             size_t n);
+/* req->response_code_line = a copy of reason, likewise. */
+int ev__http_request_set_line(struct evhttp_request *req, const char *reason);
 int ev__http_add_header_n(struct evkeyvalq *headers, const char *key,
                           size_t klen, const char *value, size_t vlen);
 

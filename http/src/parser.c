@@ -473,6 +473,65 @@ static enum ev__http_error head_byte_error(unsigned char c,
 	return otherwise;
 }
 
+/* Appends n bytes at once (the run fast paths below). */
+static int push_run(struct ev__http_parser *p, const unsigned char *src,
+                    size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (p->buf_cap - p->buf_len < n) {
+		size_t cap = p->buf_cap ? p->buf_cap : 256;
+		char *nb;
+
+		while (cap - p->buf_len < n) {
+			if (cap > UINT32_MAX)
+				return fail(p, EV__HTTP_E_HEAD_TOO_LARGE);
+			cap *= 2;
+		}
+		if (cap > UINT32_MAX)
+			return fail(p, EV__HTTP_E_HEAD_TOO_LARGE);
+		nb = realloc(p->buf, cap);
+		if (!nb)
+			return fail(p, EV__HTTP_E_NOMEM);
+		p->buf = nb;
+		p->buf_cap = cap;
+	}
+	memcpy(p->buf + p->buf_len, src, n);
+	p->buf_len += n;
+	return 0;
+}
+
+/*
+ * How many of the bytes after d[i] may be taken in one go by a state that
+ * just took d[i]: at most `room` more for the token, within the input and
+ * the head budget (the byte that would cross a limit is left to the
+ * per-byte path, which reports it).  Requests are mostly long runs of
+ * one class (target, names, values); taking them a run at a time instead
+ * of a byte at a time is what keeps the parser off the profile.
+ */
+static size_t run_bound(const struct ev__http_parser *p, size_t i, size_t len,
+                        size_t room)
+{
+	size_t n = len - i - 1, budget = p->max_head - p->head_bytes;
+
+	if (n > budget)
+		n = budget;
+	if (n > room)
+		n = room;
+	return n;
+}
+
+/* Bytes of class cls among the first n after d[i]. */
+static size_t run_len(const unsigned char *d, size_t i, size_t n,
+                      unsigned char cls)
+{
+	size_t k = 0;
+
+	while (k < n && (cclass[d[i + 1 + k]] & cls))
+		k++;
+	return k;
+}
+
 static int in_head(int state)
 {
 	return state <= S_HEAD_LF;
@@ -546,12 +605,22 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			break;
 		case S_METHOD:
 			if (cclass[c] & C_TCHAR) {
+				size_t k;
+
 				if (++p->tok_len > MAX_METHOD) {
 					fail(p, EV__HTTP_E_METHOD_TOO_LONG);
 					goto error;
 				}
-				if (push(p, (char)c) < 0)
+				k = run_len(d, i,
+				            run_bound(p, i, len,
+				                      MAX_METHOD - p->tok_len),
+				            C_TCHAR);
+				if (push(p, (char)c) < 0 ||
+				    push_run(p, d + i + 1, k) < 0)
 					goto error;
+				p->tok_len += k;
+				p->head_bytes += k;
+				i += k;
 				break;
 			}
 			if (c != ' ') {
@@ -567,12 +636,22 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			break;
 		case S_TARGET:
 			if (cclass[c] & C_TARGET) {
+				size_t k;
+
 				if (++p->tok_len > p->max_uri) {
 					fail(p, EV__HTTP_E_URI_TOO_LONG);
 					goto error;
 				}
-				if (push(p, (char)c) < 0)
+				k = run_len(d, i,
+				            run_bound(p, i, len,
+				                      p->max_uri - p->tok_len),
+				            C_TARGET);
+				if (push(p, (char)c) < 0 ||
+				    push_run(p, d + i + 1, k) < 0)
 					goto error;
+				p->tok_len += k;
+				p->head_bytes += k;
+				i += k;
 				break;
 			}
 			if (c != ' ' || p->tok_len == 0) {
@@ -587,8 +666,19 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			break;
 		case S_REQ_VERSION:
 		case S_RESP_VERSION:
-			/* "HTTP/" DIGIT "." DIGIT, case-sensitive. */
-			if (p->sub < 5) {
+			/* "HTTP/" DIGIT "." DIGIT, case-sensitive.  The
+			 * usual "HTTP/1.x" whole in the input is taken at
+			 * once (within the head budget). */
+			if (p->sub == 0 && len - i >= 8 &&
+			    p->max_head - p->head_bytes >= 7 &&
+			    memcmp(d + i, "HTTP/1.", 7) == 0 &&
+			    d[i + 7] >= '0' && d[i + 7] <= '9') {
+				p->major = 1;
+				p->minor = d[i + 7] - '0';
+				p->head_bytes += 7;
+				i += 7;
+				p->sub = 7;
+			} else if (p->sub < 5) {
 				if (c != (unsigned char)"HTTP/"[p->sub]) {
 					fail(p, head_byte_error(
 					            c, EV__HTTP_E_VERSION));
@@ -714,9 +804,17 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			goto reswitch;
 		case S_FIELD_NAME:
 			if (cclass[c] & C_TCHAR) {
-				p->fields[p->nfields].name_len++;
-				if (push(p, (char)c) < 0)
+				size_t k = run_len(d, i,
+				                   run_bound(p, i, len, SIZE_MAX),
+				                   C_TCHAR);
+
+				if (push(p, (char)c) < 0 ||
+				    push_run(p, d + i + 1, k) < 0)
 					goto error;
+				p->fields[p->nfields].name_len +=
+				    (uint32_t)(k + 1);
+				p->head_bytes += k;
+				i += k;
 				break;
 			}
 			if (c == ':') {
@@ -745,9 +843,26 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			goto reswitch;
 		case S_FIELD_VALUE:
 			if (cclass[c] & C_FIELD) {
-				if (push(p, (char)c) < 0)
+				/* The run may hold blanks; value_trim ends
+				 * after its last non-blank. */
+				size_t n = run_bound(p, i, len, SIZE_MAX), k = 0,
+				       trim = 0;
+
+				while (k < n) {
+					unsigned char x = d[i + 1 + k];
+
+					if (cclass[x] & C_FIELD)
+						trim = k + 1;
+					else if (!is_ows((char)x))
+						break;
+					k++;
+				}
+				if (push(p, (char)c) < 0 ||
+				    push_run(p, d + i + 1, k) < 0)
 					goto error;
-				p->value_trim = p->buf_len;
+				p->value_trim = p->buf_len - (k - trim);
+				p->head_bytes += k;
+				i += k;
 				break;
 			}
 			if (is_ows((char)c)) {

@@ -1,6 +1,7 @@
 /*
  * Request objects: allocation, accessors, method and status names.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,8 @@ void ev__http_request_free(struct evhttp_request *req)
 	free(req->uri);
 	free(req->response_code_line);
 	free(req->priv->host_cache);
+	free(req->priv->uri_spare);
+	free(req->priv->line_spare);
 	free(req->priv);
 	free(req);
 }
@@ -59,6 +62,8 @@ void ev__http_request_free(struct evhttp_request *req)
 void ev__http_request_recycle(struct evhttp_request *req)
 {
 	struct evhttp_request_private *p = req->priv;
+	char *uri_spare = p->uri_spare, *line_spare = p->line_spare;
+	size_t uri_cap = p->uri_cap;
 
 	evhttp_clear_headers(req->input_headers);
 	evhttp_clear_headers(req->output_headers);
@@ -66,8 +71,22 @@ void ev__http_request_recycle(struct evhttp_request *req)
 	               evbuffer_get_length(req->input_buffer));
 	evbuffer_drain(req->output_buffer,
 	               evbuffer_get_length(req->output_buffer));
-	free(req->uri);
-	free(req->response_code_line);
+	/* The strings become the spares (the larger target buffer wins). */
+	if (req->uri) {
+		size_t n = strlen(req->uri) + 1;
+
+		if (n > uri_cap) {
+			free(uri_spare);
+			uri_spare = req->uri;
+			uri_cap = n;
+		} else {
+			free(req->uri);
+		}
+	}
+	if (req->response_code_line) {
+		free(line_spare);
+		line_spare = req->response_code_line;
+	}
 	free(p->host_cache);
 	req->uri = NULL;
 	req->response_code_line = NULL;
@@ -78,8 +97,47 @@ void ev__http_request_recycle(struct evhttp_request *req)
 	/* remote_host/port stay: a recycled request stays on its connection */
 	memset(p, 0, sizeof(*p));
 	p->req = req;
+	p->uri_spare = uri_spare;
+	p->uri_cap = uri_cap;
+	p->line_spare = line_spare;
 	TAILQ_INIT(&p->in_hdrs);
 	TAILQ_INIT(&p->out_hdrs);
+}
+
+int ev__http_request_set_uri(struct evhttp_request *req, const char *s,
+                             size_t n)
+{
+	struct evhttp_request_private *p = req->priv;
+	char *d;
+
+	if (p->uri_spare && n < p->uri_cap) {
+		d = p->uri_spare;
+		p->uri_spare = NULL;
+		p->uri_cap = 0;
+	} else if (n == SIZE_MAX || (d = malloc(n + 1)) == NULL) {
+		return -1;
+	}
+	memcpy(d, s, n);
+	d[n] = '\0';
+	free(req->uri);
+	req->uri = d;
+	return 0;
+}
+
+int ev__http_request_set_line(struct evhttp_request *req, const char *reason)
+{
+	struct evhttp_request_private *p = req->priv;
+	char *d;
+
+	if (p->line_spare && strcmp(p->line_spare, reason) == 0) {
+		d = p->line_spare;
+		p->line_spare = NULL;
+	} else if ((d = strdup(reason)) == NULL) {
+		return -1;
+	}
+	free(req->response_code_line);
+	req->response_code_line = d;
+	return 0;
 }
 
 struct evhttp_request *evhttp_request_new(evhttp_request_cb cb, void *arg)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <ev-bufferevent.h>
 #include "http-internal.h"
@@ -25,14 +26,52 @@ static void srv_process(struct evhttp_connection *evcon);
 static void srv_fail(struct evhttp_connection *evcon, int code);
 static void srv_check_done(struct evhttp_connection *evcon);
 
+static int64_t coarse_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0 &&
+	    clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void srv_timer_arm(struct evhttp_connection *evcon, int64_t in_ms)
+{
+	struct timeval tv;
+
+	if (in_ms < 1)
+		in_ms = 1;
+	tv.tv_sec = (time_t)(in_ms / 1000);
+	tv.tv_usec = (suseconds_t)(in_ms % 1000) * 1000;
+	if (event_add(evcon->timer, &tv) == 0) {
+		evcon->timer_armed = 1;
+		evcon->timer_expiry = coarse_ms() + in_ms;
+	}
+}
+
+/*
+ * Every keep-alive request sets the head timer and clears it again; doing
+ * that with event_add()/event_del() put two timer-heap updates on every
+ * request.  Instead, clearing only forgets the kind, and setting keeps an
+ * armed timer that expires no later than the new deadline: when it fires
+ * early, srv_timer_cb() re-arms it for the rest (the coarse clock makes
+ * that a few milliseconds late at worst).
+ */
 static void srv_timer_set(struct evhttp_connection *evcon, int kind,
                           const struct timeval *tv)
 {
+	int64_t in_ms = 0;
+
 	evcon->timer_kind = kind;
 	if (kind == TIMER_NONE)
-		event_del(evcon->timer);
-	else
-		event_add(evcon->timer, tv);
+		return;
+	if (tv)
+		in_ms = (int64_t)tv->tv_sec * 1000 + tv->tv_usec / 1000;
+	evcon->timer_deadline = coarse_ms() + in_ms;
+	if (evcon->timer_armed && evcon->timer_expiry <= evcon->timer_deadline)
+		return;
+	srv_timer_arm(evcon, in_ms);
 }
 
 static void srv_linger(struct evhttp_connection *evcon)
@@ -160,19 +199,28 @@ static size_t put_uint(char *dst, size_t at, size_t v)
 	return put(dst, at, tmp + i, sizeof(tmp) - i);
 }
 
-/* Header names the library writes itself (framing and connection). */
-static int managed_header(const char *key)
+/* Header names the library writes itself (framing, connection, date);
+ * the length is known, so most names are told apart without a compare. */
+enum managed { M_NONE, M_OWN, M_CONNECTION, M_DATE };
+
+static enum managed managed_header(const char *key, size_t kl)
 {
-	switch (key[0] | 0x20) {
-	case 'c':
-		return !evutil_ascii_strcasecmp(key, "Content-Length") ||
-		       !evutil_ascii_strcasecmp(key, "Connection");
-	case 't':
-		return !evutil_ascii_strcasecmp(key, "Transfer-Encoding");
-	case 'd':
-		return !evutil_ascii_strcasecmp(key, "Date");
+	switch (kl) {
+	case 4:
+		return !evutil_ascii_strcasecmp(key, "Date") ? M_DATE : M_NONE;
+	case 10:
+		return !evutil_ascii_strcasecmp(key, "Connection")
+		           ? M_CONNECTION
+		           : M_NONE;
+	case 14:
+		return !evutil_ascii_strcasecmp(key, "Content-Length") ? M_OWN
+		                                                       : M_NONE;
+	case 17:
+		return !evutil_ascii_strcasecmp(key, "Transfer-Encoding")
+		           ? M_OWN
+		           : M_NONE;
 	}
-	return 0;
+	return M_NONE;
 }
 
 static void write_head(struct evhttp_connection *evcon,
@@ -182,24 +230,39 @@ static void write_head(struct evhttp_connection *evcon,
 	struct evbuffer *out = bufferevent_get_output(evcon->bev);
 	struct evkeyval *kv;
 	const char *conn, *date;
-	char head[512];
+	char head[1024];
 	size_t n;
 
 	if (!reason || !ev__http_valid_value(reason) || strlen(reason) > 200)
 		reason = ev__http_reason(code);
 	req->response_code = code;
-	free(req->response_code_line);
-	req->response_code_line = strdup(reason);
+	(void)ev__http_request_set_line(req, reason);
 
 	/* Answered before the whole body arrived (see reply_queued()): the
 	 * connection will close, so say so. */
 	if (fr == FR_CLOSE || evcon->close_after || !req->priv->body_done)
 		req->priv->keepalive = 0;
 	/* The application may ask for the close itself. */
-	conn = evhttp_find_header(req->output_headers, "Connection");
+	/* One pass over the application's fields: the first Connection
+	 * and Date count (as evhttp_find_header() would find them). */
+	conn = date = NULL;
+	TAILQ_FOREACH(kv, req->output_headers, next)
+	{
+		switch (managed_header(kv->key, strlen(kv->key))) {
+		case M_CONNECTION:
+			if (!conn)
+				conn = kv->value;
+			break;
+		case M_DATE:
+			if (!date)
+				date = kv->value;
+			break;
+		default:
+			break;
+		}
+	}
 	if (conn && strcasestr(conn, "close"))
 		req->priv->keepalive = 0;
-	date = evhttp_find_header(req->output_headers, "Date");
 	if (!date || !ev__http_valid_value(date) || strlen(date) > 64)
 		date = ev__http_date(evcon->http);
 
@@ -226,28 +289,30 @@ static void write_head(struct evhttp_connection *evcon,
 	} else if (fr == FR_CHUNKED) {
 		n = put(head, n, "Transfer-Encoding: chunked\r\n", 28);
 	}
-	evbuffer_add(out, head, n);
+	/* The fields follow in the same buffer, so that a usual head is
+	 * one evbuffer_add() (each add runs the buffer's callbacks). */
 	TAILQ_FOREACH(kv, req->output_headers, next)
 	{
 		size_t kl, vl;
 
 		/* The list is public and may have been edited directly:
 		 * check again so no value can inject a field. */
-		if (managed_header(kv->key))
-			continue;
 		kl = strlen(kv->key);
+		if (managed_header(kv->key, kl) != M_NONE)
+			continue;
 		if (!ev__http_is_token(kv->key, kl) ||
 		    !ev__http_valid_value(kv->value))
 			continue;
 		vl = strlen(kv->value);
+		if (n + kl + vl + 4 > sizeof(head)) {
+			evbuffer_add(out, head, n);
+			n = 0;
+		}
 		if (kl + vl + 4 <= sizeof(head)) {
-			memcpy(head, kv->key, kl);
-			head[kl] = ':';
-			head[kl + 1] = ' ';
-			memcpy(head + kl + 2, kv->value, vl);
-			head[kl + 2 + vl] = '\r';
-			head[kl + 3 + vl] = '\n';
-			evbuffer_add(out, head, kl + vl + 4);
+			n = put(head, n, kv->key, kl);
+			n = put(head, n, ": ", 2);
+			n = put(head, n, kv->value, vl);
+			n = put(head, n, "\r\n", 2);
 		} else {
 			evbuffer_add(out, kv->key, kl);
 			evbuffer_add(out, ": ", 2);
@@ -255,7 +320,12 @@ static void write_head(struct evhttp_connection *evcon,
 			evbuffer_add(out, "\r\n", 2);
 		}
 	}
-	evbuffer_add(out, "\r\n", 2);
+	if (n + 2 > sizeof(head)) {
+		evbuffer_add(out, head, n);
+		n = 0;
+	}
+	n = put(head, n, "\r\n", 2);
+	evbuffer_add(out, head, n);
 	req->priv->reply_started = 1;
 }
 
@@ -483,15 +553,15 @@ static int srv_head(struct evhttp_connection *evcon)
 	struct ev__http_parser *p = &evcon->parser;
 	struct evhttp_request *req = evcon->reading;
 	enum evhttp_cmd_type type;
-	const char *method = ev__http_parser_str(p, p->method);
+	const char *method = ev__http_parser_str(p, p->method), *target;
 
 	srv_timer_set(evcon, TIMER_NONE, NULL);
 	if (ev__http_request_take_head(req, p) < 0) {
 		srv_fail(evcon, 500);
 		return -1;
 	}
-	req->uri = strdup(ev__http_parser_str(p, p->target));
-	if (!req->uri) {
+	target = ev__http_parser_str(p, p->target);
+	if (ev__http_request_set_uri(req, target, strlen(target)) < 0) {
 		srv_fail(evcon, 500);
 		return -1;
 	}
@@ -699,6 +769,13 @@ static void srv_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	evcon->timer_armed = 0;
+	if (evcon->timer_kind == TIMER_NONE)
+		return;
+	if (coarse_ms() < evcon->timer_deadline) { /* armed for an earlier kind */
+		srv_timer_arm(evcon, evcon->timer_deadline - coarse_ms());
+		return;
+	}
 	if (evcon->timer_kind == TIMER_HEAD && evcon->state == EVCON_READING) {
 		srv_fail(evcon, 408);
 		return;

@@ -2,6 +2,7 @@
  * Header lists, URI percent-encoding, query strings and HTML escaping.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,29 @@
 #include "http-internal.h"
 
 /* ---- header lists ---------------------------------------------------- */
+
+/* Entry layout: the struct, the size of the string area, then the
+ * name and the value, each NUL-terminated. */
+struct kv_block {
+	struct evkeyval kv;
+	size_t len;
+	char s[];
+};
+
+/* Frees an entry made by ev__http_add_header_n(): its strings live in
+ * the same block unless the application pointed them elsewhere (a
+ * pointer into a live block can only be one of ours). */
+static void kv_free(struct evkeyval *kv)
+{
+	struct kv_block *b = (struct kv_block *)kv;
+	uintptr_t lo = (uintptr_t)b->s, hi = lo + b->len;
+
+	if ((uintptr_t)kv->key < lo || (uintptr_t)kv->key >= hi)
+		free(kv->key);
+	if ((uintptr_t)kv->value < lo || (uintptr_t)kv->value >= hi)
+		free(kv->value);
+	free(b);
+}
 
 const char *evhttp_find_header(const struct evkeyvalq *headers, const char *key)
 {
@@ -32,18 +56,25 @@ int evhttp_remove_header(struct evkeyvalq *headers, const char *key)
 	{
 		if (evutil_ascii_strcasecmp(kv->key, key) == 0) {
 			TAILQ_REMOVE(headers, kv, next);
-			free(kv->key);
-			free(kv->value);
-			free(kv);
+			kv_free(kv);
 			return 0;
 		}
 	}
 	return -1;
 }
 
+/* RFC 9110 5.6.2 tchar, as a bitmap over the 128 ASCII codes: every
+ * reply re-checks its field names, so this is one load per byte rather
+ * than a strchr() per punctuation byte. */
+static const uint32_t tchar_map[4] = {
+	0x00000000u, /* 0x00-0x1f: controls */
+	0x03ff6cfau, /* 0x20-0x3f: ! # $ % & ' * + - . 0-9 */
+	0xc7fffffeu, /* 0x40-0x5f: A-Z ^ _ */
+	0x57ffffffu, /* 0x60-0x7f: ` a-z | ~ */
+};
+
 int ev__http_is_token(const char *s, size_t n)
 {
-	static const char extra[] = "!#$%&'*+-.^_`|~";
 	size_t i;
 
 	if (n == 0)
@@ -51,10 +82,7 @@ int ev__http_is_token(const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z'))
-			continue;
-		if (c == '\0' || !strchr(extra, c))
+		if (c >= 128 || !(tchar_map[c >> 5] >> (c & 31) & 1))
 			return 0;
 	}
 	return 1;
@@ -73,26 +101,36 @@ int ev__http_valid_value(const char *v)
 	return 1;
 }
 
+/*
+ * One allocation holds the entry, its name and its value: a reply or a
+ * request adds a few fields every time, and three malloc/free pairs per
+ * field were the largest user-space cost of a small keep-alive exchange.
+ * The public struct keeps its two pointers; kv_free() frees a pointer
+ * only if the application replaced it with a heap string of its own.
+ */
 int ev__http_add_header_n(struct evkeyvalq *headers, const char *key,
                           size_t klen, const char *value, size_t vlen)
 {
-	struct evkeyval *kv = calloc(1, sizeof(*kv));
+	struct kv_block *b;
+	char *s;
 
-	if (!kv)
-		return -1;
-	kv->key = malloc(klen + 1);
-	kv->value = malloc(vlen + 1);
-	if (!kv->key || !kv->value) {
-		free(kv->key);
-		free(kv->value);
-		free(kv);
+	if (klen > SIZE_MAX / 4 || vlen > SIZE_MAX / 4) {
+		errno = ENOMEM;
 		return -1;
 	}
-	memcpy(kv->key, key, klen);
-	kv->key[klen] = '\0';
-	memcpy(kv->value, value, vlen);
-	kv->value[vlen] = '\0';
-	TAILQ_INSERT_TAIL(headers, kv, next);
+	b = malloc(sizeof(*b) + klen + vlen + 2);
+	if (!b)
+		return -1;
+	b->len = klen + vlen + 2;
+	s = b->s;
+	memcpy(s, key, klen);
+	s[klen] = '\0';
+	b->kv.key = s;
+	s += klen + 1;
+	memcpy(s, value, vlen);
+	s[vlen] = '\0';
+	b->kv.value = s;
+	TAILQ_INSERT_TAIL(headers, &b->kv, next);
 	return 0;
 }
 
@@ -116,9 +154,7 @@ void evhttp_clear_headers(struct evkeyvalq *headers)
 		return;
 	while ((kv = TAILQ_FIRST(headers)) != NULL) {
 		TAILQ_REMOVE(headers, kv, next);
-		free(kv->key);
-		free(kv->value);
-		free(kv);
+		kv_free(kv);
 	}
 }
 

@@ -3,8 +3,10 @@
 #   ours     tests/bench/bench-http-server.c on libev-http
 #   libevent the same program on Debian's libevent 2.1 evhttp
 #   nginx    Debian's nginx, `return 200 "Hello, World!"`, same worker count
-# with 1 and 2 server threads/workers; prints req/s, p99 latency and our
-# ratios against the two others.  A program, not a test: it never fails
+# with 1 and 2 server threads/workers; prints req/s, p99 latency, the
+# server's CPU time per request (utime+stime from /proc, all its threads or
+# worker processes: steadier than req/s on a busy machine) and our ratios
+# against the two others.  A program, not a test: it never fails
 # on a number.
 #   tests/bench/run-http.sh [BUILD_DIR] [DURATION]
 set -euo pipefail
@@ -32,13 +34,26 @@ wait_port() {
   done
   echo "server on port $1 did not start" >&2; return 1
 }
-# run_wrk PORT -> "REQS P99_MS"
+# cpu_ticks PID... -> utime+stime clock ticks of those processes
+cpu_ticks() {
+  local t=0 p
+  for p in "$@"; do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+# run_wrk PORT PID... -> "REQS P99_MS CPU_US_PER_REQUEST"
 run_wrk() {
-  local out rps p99
-  out=$(wrk -t1 -c100 -d"$dur" --latency "http://127.0.0.1:$1/")
+  local out rps p99 n c0 c1 port=$1
+  shift
+  c0=$(cpu_ticks "$@")
+  out=$(wrk -t1 -c100 -d"$dur" --latency "http://127.0.0.1:$port/")
+  c1=$(cpu_ticks "$@")
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' <<<"$out")
-  echo "$rps ${p99:-0}"
+  echo "$rps ${p99:-0} $(awk -v c=$((c1 - c0)) -v n="${n:-0}" -v t="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.2f", (n > 0 ? c / t * 1e6 / n : 0) }')"
 }
 start_nginx() { # PORT WORKERS
   mkdir -p "$tmp/ngx$1"
@@ -64,8 +79,8 @@ CONF
   pids+=($!)
 }
 
-printf '%-8s %-9s %12s %10s\n' threads server "req/s" "p99(ms)"
-declare -A R P
+printf '%-8s %-9s %12s %10s %12s\n' threads server "req/s" "p99(ms)" "cpu-us/req"
+declare -A R P C
 for t in 1 2; do
   for s in ours libevent nginx; do
     port=$(free_port)
@@ -76,18 +91,27 @@ for t in 1 2; do
     esac
     pid=${pids[-1]}
     wait_port "$port"
-    read -r rps p99 < <(run_wrk "$port")
-    R[$s$t]=$rps; P[$s$t]=$p99
-    printf '%-8s %-9s %12s %10s\n' "$t" "$s" "$rps" "$p99"
+    cpids=("$pid")
+    if [ "$s" = nginx ]; then # the workers, once forked
+      for _ in $(seq 100); do
+        mapfile -t cpids < <(pgrep -P "$pid")
+        [ "${#cpids[@]}" -ge "$t" ] && break
+        sleep 0.05
+      done
+    fi
+    read -r rps p99 cpu < <(run_wrk "$port" "${cpids[@]}")
+    R[$s$t]=$rps; P[$s$t]=$p99; C[$s$t]=$cpu
+    printf '%-8s %-9s %12s %10s %12s\n' "$t" "$s" "$rps" "$p99" "$cpu"
     kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   done
 done
 echo
 for t in 1 2; do
   awk -v t="$t" -v o="${R[ours$t]}" -v l="${R[libevent$t]}" -v n="${R[nginx$t]}" \
-      -v po="${P[ours$t]}" -v pl="${P[libevent$t]}" -v pn="${P[nginx$t]}" 'BEGIN {
-    printf "threads=%s  req/s ours/libevent %.2f  ours/nginx %.2f   p99 ours/libevent %.2f  ours/nginx %.2f\n",
-      t, o/l, o/n, (pl>0?po/pl:0), (pn>0?po/pn:0) }'
+      -v po="${P[ours$t]}" -v pl="${P[libevent$t]}" -v pn="${P[nginx$t]}" \
+      -v co="${C[ours$t]}" -v cl="${C[libevent$t]}" -v cn="${C[nginx$t]}" 'BEGIN {
+    printf "threads=%s  req/s ours/libevent %.2f  ours/nginx %.2f   p99 ours/libevent %.2f  ours/nginx %.2f   cpu/req ours/libevent %.2f  ours/nginx %.2f\n",
+      t, o/l, o/n, (pl>0?po/pl:0), (pn>0?po/pn:0), (cl>0?co/cl:0), (cn>0?co/cn:0) }'
 done
 # Scaling: what the second thread/worker brings, for each server.
 awk -v o1="${R[ours1]}" -v o2="${R[ours2]}" -v l1="${R[libevent1]}" \

@@ -191,6 +191,35 @@ static void count_cleanup(const void *data, size_t len, void *arg)
 	cleanups++;
 }
 
+/* A small source is copied into the free tail of the destination: every
+ * chunk of it in order, a reference released once its bytes are copied. */
+static void test_add_buffer_small_copies(void **state)
+{
+	static const char ref[] = "cd";
+	struct evbuffer *a = evbuffer_new(), *b = evbuffer_new();
+	struct evbuffer_iovec v[4];
+
+	(void)state;
+	cleanups = 0;
+	assert_int_equal(evbuffer_add(a, "head", 4), 0);
+	assert_int_equal(evbuffer_add(b, "ab", 2), 0);
+	assert_int_equal(
+	    evbuffer_add_reference(b, ref, 2, count_cleanup, &cleanups), 0);
+	assert_int_equal(evbuffer_add(b, "ef", 2), 0);
+	assert_int_equal(evbuffer_add_buffer(a, b), 0);
+	assert_int_equal(cleanups, 1);
+	assert_int_equal(evbuffer_get_length(b), 0);
+	assert_int_equal(evbuffer_get_length(a), 10);
+	assert_int_equal(evbuffer_peek(a, -1, NULL, v, 4), 1);
+	assert_memory_equal(v[0].iov_base, "headabcdef", 10);
+	/* Both stay usable. */
+	assert_int_equal(evbuffer_add(b, "z", 1), 0);
+	assert_int_equal(evbuffer_add_buffer(a, b), 0);
+	assert_memory_equal(evbuffer_pullup(a, 11), "headabcdefz", 11);
+	evbuffer_free(a);
+	evbuffer_free(b);
+}
+
 static void test_reference(void **state)
 {
 	static const char msg[] = "zero-copy data";
@@ -948,6 +977,7 @@ int main(void)
 	    cmocka_unit_test(test_add_remove_many),
 	    cmocka_unit_test(test_steady_state_reuses_memory),
 	    cmocka_unit_test(test_add_buffer_moves_chunks),
+	    cmocka_unit_test(test_add_buffer_small_copies),
 	    cmocka_unit_test(test_reference),
 	    cmocka_unit_test(test_remove_buffer),
 	    cmocka_unit_test(test_readln_styles),

@@ -293,6 +293,52 @@ static void test_edns_fallback(void **state)
 	event_base_free(fk.base);
 }
 
+/* A UDP reply longer than the resolver's read slots (a server ignoring
+ * our EDNS0 size of 1232) is never parsed from its cut-off copy: it is
+ * handled as truncated and asked again over TCP (refused here, since the
+ * fake server has no TCP listener). */
+static void test_oversized_udp_reply(void **state)
+{
+	struct fake fk;
+	struct evdns_base *dns;
+	struct evdns_base_stats st;
+	struct answer a = {0};
+	static uint8_t pkt[4096], an[3200];
+	static const uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0,  1, 0, 0,
+	                             0,    60,   0, 4, 10, 1, 1, 1};
+	size_t i, n;
+
+	(void)state;
+	memset(&fk, 0, sizeof(fk));
+	fk.base = event_base_new();
+	fk.fd = tu_udp_socket(0, &fk.port);
+	event_assign(&fk.ev, fk.base, fk.fd, EV_READ | EV_PERSIST, fake_read,
+	             &fk);
+	event_add(&fk.ev, NULL);
+	dns = tu_resolver(fk.base, fk.port);
+	evdns_base_set_option(dns, "timeout:", "5");
+	/* No second try over UDP once TCP is refused: the request fails. */
+	evdns_base_set_option(dns, "attempts:", "1");
+	assert_non_null(
+	    evdns_base_resolve_ipv4(dns, "a.example.test", 0, on_answer, &a));
+	assert_int_equal(tu_run_until(fk.base, &fk.qlen, 2000), 0);
+	for (i = 0; i < sizeof(an) / sizeof(rr); i++)
+		memcpy(an + i * sizeof(rr), rr, sizeof(rr));
+	n = reply(&fk, pkt, (uint16_t)((fk.q[0] << 8) | fk.q[1]),
+	          (uint16_t)(sizeof(an) / sizeof(rr)), an, sizeof(an));
+	assert_true(n > 2048);
+	send_to_resolver(&fk, fk.fd, pkt, n);
+	assert_int_equal(tu_run_until(fk.base, &a.done, 3000), 0);
+	assert_int_not_equal(a.result, DNS_ERR_NONE);
+	evdns_base_get_stats(dns, &st);
+	assert_int_equal(st.tcp_retries, 1);
+	assert_int_equal(st.malformed, 0);
+	evdns_base_free(dns, 0);
+	event_del(&fk.ev);
+	close(fk.fd);
+	event_base_free(fk.base);
+}
+
 /* ---- the server side --------------------------------------------------- */
 
 struct client {
@@ -478,6 +524,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_crafted_replies),
 	    cmocka_unit_test(test_edns_fallback),
+	    cmocka_unit_test(test_oversized_udp_reply),
 	    cmocka_unit_test(test_server_malformed),
 	    cmocka_unit_test(test_server_tcp_pipelined),
 	};

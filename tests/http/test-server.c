@@ -169,6 +169,25 @@ static void gen_cb(struct evhttp_request *req, void *arg)
 	evbuffer_free(b);
 }
 
+/* Reply fields of 600, 600, 2000 and 1 bytes: the head no longer fits
+ * one piece, and one field is larger than the whole staging buffer. */
+static void fields_cb(struct evhttp_request *req, void *arg)
+{
+	static const size_t len[] = {600, 600, 2000, 1};
+	static const char *const name[] = {"X-A", "X-B", "X-C", "X-D"};
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	char v[2001];
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < 4; i++) {
+		memset(v, 'a' + (int)i, len[i]);
+		v[len[i]] = '\0';
+		evhttp_add_header(h, name[i], v);
+	}
+	evhttp_send_reply(req, HTTP_OK, "Fine", NULL);
+}
+
 static void setup_server(struct evhttp *http, void *arg)
 {
 	struct opts *o = arg;
@@ -178,6 +197,7 @@ static void setup_server(struct evhttp *http, void *arg)
 	evhttp_set_cb(http, "/stream", stream_cb, NULL);
 	evhttp_set_cb(http, "/big", big_cb, NULL);
 	evhttp_set_cb(http, "/upload", upload_cb, NULL);
+	evhttp_set_cb(http, "/fields", fields_cb, NULL);
 	evhttp_set_gencb(http, gen_cb, NULL);
 	evhttp_set_header_cb(http, header_cb, NULL);
 	if (o->max_body)
@@ -237,6 +257,59 @@ static void test_keepalive(void **state)
 		assert_non_null(evhttp_find_header(&r.headers, "Date"));
 		assert_string_equal(
 		    evhttp_find_header(&r.headers, "Content-Length"), "12");
+		evhttp_clear_headers(&r.headers);
+	}
+	tu_close(&c);
+}
+
+/* Large reply heads keep every field whole, in order, and the framing of
+ * the next reply on the connection intact. */
+static void test_large_reply_fields(void **state)
+{
+	static const size_t len[] = {600, 600, 2000, 1};
+	static const char *const name[] = {"X-A", "X-B", "X-C", "X-D"};
+	size_t i, j;
+	int k;
+
+	(void)state;
+	assert_int_equal(tu_connect(&c, port), 0);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(tu_sends(&c, GET("/fields")), 0);
+		assert_int_equal(tu_read_response(&c, &r, 0, 2000), 0);
+		assert_int_equal(r.status, 200);
+		assert_int_equal(r.body_len, 0);
+		for (i = 0; i < 4; i++) {
+			const char *v = evhttp_find_header(&r.headers, name[i]);
+
+			assert_non_null(v);
+			assert_int_equal(strlen(v), len[i]);
+			for (j = 0; j < len[i]; j++)
+				assert_int_equal(v[j], 'a' + (int)i);
+		}
+		evhttp_clear_headers(&r.headers);
+	}
+	tu_close(&c);
+}
+
+/* Targets of changing lengths on one connection (the target buffer is
+ * reused between keep-alive requests when it is large enough). */
+static void test_keepalive_targets(void **state)
+{
+	static const char *const path[] = {"/path/a", "/path/a-much-longer-one",
+	                                   "/path/b", "/path/x?q=1&r=2", "/path/"};
+	char req[128];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(tu_connect(&c, port), 0);
+	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
+		snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\n\r\n",
+		         path[i]);
+		assert_int_equal(tu_sends(&c, req), 0);
+		assert_int_equal(tu_read_response(&c, &r, 0, 2000), 0);
+		assert_int_equal(r.status, 200);
+		r.body[r.body_len] = '\0';
+		assert_string_equal(r.body, path[i]);
 		evhttp_clear_headers(&r.headers);
 	}
 	tu_close(&c);
@@ -770,6 +843,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_keepalive),
 	    cmocka_unit_test(test_http10),
+	    cmocka_unit_test(test_large_reply_fields),
+	    cmocka_unit_test(test_keepalive_targets),
 	    cmocka_unit_test(test_pipelining),
 	    cmocka_unit_test(test_half_close_pipelining),
 	    cmocka_unit_test(test_bodies),
