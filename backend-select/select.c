@@ -134,6 +134,31 @@ static int select_del(void *state, int fd, int old_mask, int new_mask,
 	return 0;
 }
 
+/*
+ * select() fails as a whole with EBADF when one watched fd was closed: by
+ * another thread while we waited (its removal is queued for the next
+ * pass), or by a program that closed it without deleting its events.
+ * Report each closed fd as readable and writable, so its events (if any
+ * remain) run and see the error in read()/write(), instead of failing the
+ * loop.
+ */
+static int select_report_closed(struct select_state *st)
+{
+	int fd;
+
+	for (fd = 0; fd <= st->maxfd; fd++) {
+		if (!bit_get(st->want_r, fd) && !bit_get(st->want_w, fd))
+			continue;
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			st->host->log(st->base, EV_BACKEND_LOG_DEBUG,
+				      "select: watched fd %d is closed", fd);
+			st->host->fd_ready(st->base, fd,
+					   EV_BACKEND_READ | EV_BACKEND_WRITE);
+		}
+	}
+	return 0;
+}
+
 static int select_dispatch(void *state, const struct timespec *timeout)
 {
 	struct select_state *st = state;
@@ -147,6 +172,8 @@ static int select_dispatch(void *state, const struct timespec *timeout)
 	n = pselect(st->maxfd + 1, st->maxfd >= 0 ? (fd_set *)(void *)st->out_r : NULL,
 		    st->maxfd >= 0 ? (fd_set *)(void *)st->out_w : NULL, NULL,
 		    timeout, NULL);
+	if (n < 0 && errno == EBADF)
+		return select_report_closed(st);
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
 	for (w = 0; w < nw && n > 0; w++) {

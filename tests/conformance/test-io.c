@@ -718,6 +718,37 @@ static void test_bad_fd(void **state)
 	event_base_free(base);
 }
 
+/* A watched fd closed without event_del (or closed by another thread
+ * while its removal waits for the next pass) must not fail the loop:
+ * select() and poll() see it as an error on one fd, not of the wait. */
+static void test_closed_watched_fd(void **state)
+{
+	struct event_base *base = conf_base();
+	struct rec r = {0};
+	struct event ev, other;
+	int sv[2], keep[2];
+
+	(void)state;
+	conf_pair(sv);
+	conf_pair(keep);
+	event_assign(&ev, base, sv[0], EV_READ | EV_PERSIST, rec_cb, &r);
+	assert_int_equal(event_add(&ev, NULL), 0);
+	event_assign(&other, base, keep[0], EV_READ, rec_cb, &r);
+	assert_int_equal(event_add(&other, NULL), 0);
+	close(sv[0]);
+	close(sv[1]);
+	assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+	event_del(&ev);
+	/* The loop still delivers on the fds that are open. */
+	assert_int_equal(write(keep[1], "x", 1), 1);
+	r.calls = 0;
+	assert_int_equal(event_base_dispatch(base), 1);
+	assert_true(r.calls >= 1);
+	close(keep[0]);
+	close(keep[1]);
+	event_base_free(base);
+}
+
 #define MANY 500
 
 static void test_many_fds(void **state)
@@ -867,6 +898,7 @@ int main(void)
 		CONF_TEST(test_early_close),
 		CONF_TEST(test_high_fd),
 		CONF_TEST(test_bad_fd),
+		CONF_TEST(test_closed_watched_fd),
 		CONF_TEST(test_many_fds),
 		CONF_TEST(test_regular_file),
 		CONF_TEST(test_ping_pong),
