@@ -27,8 +27,8 @@
 #include "ev-backend.h"
 
 #define DEVPOLL_INITIAL_EVENTS 64
-#define DEVPOLL_MAX_EVENTS 4096
-#define DEVPOLL_MAX_CHANGES 1024 /* written early beyond this many */
+#define DEVPOLL_MAX_EVENTS     4096
+#define DEVPOLL_MAX_CHANGES    1024 /* written early beyond this many */
 
 struct devpoll_state {
 	struct ev_backend_base *base;
@@ -55,7 +55,7 @@ static int devpoll_open(void)
 }
 
 static int devpoll_init(struct ev_backend_base *base,
-			const struct ev_backend_host *host, void **statep)
+                        const struct ev_backend_host *host, void **statep)
 {
 	struct devpoll_state *st = calloc(1, sizeof(*st));
 	int saved;
@@ -110,7 +110,8 @@ static int devpoll_queue(struct devpoll_state *st, int fd, short events)
 		return -1;
 	if (st->nchanges == st->changes_cap) {
 		int cap = st->changes_cap ? st->changes_cap * 2 : 64;
-		struct pollfd *p = realloc(st->changes, (size_t)cap * sizeof(*p));
+		struct pollfd *p =
+		    realloc(st->changes, (size_t)cap * sizeof(*p));
 
 		if (p == NULL)
 			return -1;
@@ -136,8 +137,7 @@ static short devpoll_events(int mask)
 }
 
 /* Sets fd's events to exactly `mask` (0: out of the set). */
-static int devpoll_set(struct devpoll_state *st, int fd, int old_mask,
-		       int mask)
+static int devpoll_set(struct devpoll_state *st, int fd, int old_mask, int mask)
 {
 	short was = devpoll_events(old_mask), now = devpoll_events(mask);
 
@@ -152,20 +152,20 @@ static int devpoll_set(struct devpoll_state *st, int fd, int old_mask,
 }
 
 static int devpoll_add(void *state, int fd, int old_mask, int new_mask,
-		       void *fdinfo)
+                       void *fdinfo)
 {
 	(void)fdinfo;
 	return devpoll_set(state, fd, old_mask, new_mask);
 }
 
 static int devpoll_del(void *state, int fd, int old_mask, int new_mask,
-		       void *fdinfo)
+                       void *fdinfo)
 {
 	(void)fdinfo;
 	(void)old_mask;
 	/* Anything but growth needs the removal first: force it. */
-	return devpoll_set(state, fd, old_mask | EV_BACKEND_READ |
-				      EV_BACKEND_WRITE, new_mask);
+	return devpoll_set(
+	    state, fd, old_mask | EV_BACKEND_READ | EV_BACKEND_WRITE, new_mask);
 }
 
 static int timeout_ms(const struct timespec *ts)
@@ -187,7 +187,7 @@ static int devpoll_dispatch(void *state, const struct timespec *timeout)
 
 	if (st->nchanges > 0 && devpoll_flush(st) < 0)
 		st->host->log(st->base, EV_BACKEND_LOG_WARN,
-			      "write to /dev/poll failed: %s", strerror(errno));
+		              "write to /dev/poll failed: %s", strerror(errno));
 	dvp.dp_fds = st->events;
 	dvp.dp_nfds = (nfds_t)st->nevents;
 	dvp.dp_timeout = timeout_ms(timeout);
@@ -209,7 +209,7 @@ static int devpoll_dispatch(void *state, const struct timespec *timeout)
 	/* A full batch suggests more were waiting: take more next time. */
 	if (n == st->nevents && st->nevents < DEVPOLL_MAX_EVENTS) {
 		struct pollfd *p =
-			realloc(st->events, 2 * (size_t)st->nevents * sizeof(*p));
+		    realloc(st->events, 2 * (size_t)st->nevents * sizeof(*p));
 		if (p != NULL) {
 			st->events = p;
 			st->nevents *= 2;
@@ -243,18 +243,18 @@ static int devpoll_reinit(void *state)
 }
 
 static const struct ev_backend_ops devpoll_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION,
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "devpoll",
-	.features = EV_BACKEND_FEATURE_O1,
-	.fdinfo_size = 0,
-	.need_reinit = 1,
-	.init = devpoll_init,         /* open("/dev/poll") */
-	.add = devpoll_add,           /* queue [POLLREMOVE,] new events */
-	.del = devpoll_del,           /* queue POLLREMOVE [, new events] */
-	.dispatch = devpoll_dispatch, /* write the queue, ioctl(DP_POLL) */
-	.dealloc = devpoll_dealloc,
-	.reinit = devpoll_reinit,     /* a fresh /dev/poll fd in the child */
+    .abi_version = EV_BACKEND_ABI_VERSION,
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "devpoll",
+    .features = EV_BACKEND_FEATURE_O1,
+    .fdinfo_size = 0,
+    .need_reinit = 1,
+    .init = devpoll_init,         /* open("/dev/poll") */
+    .add = devpoll_add,           /* queue [POLLREMOVE,] new events */
+    .del = devpoll_del,           /* queue POLLREMOVE [, new events] */
+    .dispatch = devpoll_dispatch, /* write the queue, ioctl(DP_POLL) */
+    .dealloc = devpoll_dealloc,
+    .reinit = devpoll_reinit, /* a fresh /dev/poll fd in the child */
 };
 
 EV_BACKEND_EXPORT(devpoll, devpoll_ops)

@@ -21,7 +21,7 @@
 #include "ev-backend.h"
 
 #define EPOLL_INITIAL_EVENTS 64
-#define EPOLL_MAX_EVENTS 4096
+#define EPOLL_MAX_EVENTS     4096
 
 struct epoll_state {
 	struct ev_backend_base *base;
@@ -32,7 +32,7 @@ struct epoll_state {
 };
 
 static int epoll_init(struct ev_backend_base *base,
-		      const struct ev_backend_host *host, void **statep)
+                      const struct ev_backend_host *host, void **statep)
 {
 	struct epoll_state *st = calloc(1, sizeof(*st));
 
@@ -72,7 +72,7 @@ static uint32_t epoll_mask(int mask)
 }
 
 static int epoll_add(void *state, int fd, int old_mask, int new_mask,
-		     void *fdinfo)
+                     void *fdinfo)
 {
 	struct epoll_state *st = state;
 	struct epoll_event ev;
@@ -107,7 +107,7 @@ static int epoll_add(void *state, int fd, int old_mask, int new_mask,
 }
 
 static int epoll_del(void *state, int fd, int old_mask, int new_mask,
-		     void *fdinfo)
+                     void *fdinfo)
 {
 	struct epoll_state *st = state;
 	struct epoll_event ev;
@@ -165,8 +165,8 @@ static int epoll_dispatch(void *state, const struct timespec *timeout)
 	}
 	/* A full batch suggests more were waiting: take more next time. */
 	if (n == st->nevents && st->nevents < EPOLL_MAX_EVENTS) {
-		struct epoll_event *bigger =
-			realloc(st->events, 2 * (size_t)st->nevents * sizeof(*bigger));
+		struct epoll_event *bigger = realloc(
+		    st->events, 2 * (size_t)st->nevents * sizeof(*bigger));
 		if (bigger != NULL) {
 			st->events = bigger;
 			st->nevents *= 2;
@@ -198,19 +198,19 @@ static int epoll_reinit(void *state)
 }
 
 static const struct ev_backend_ops epoll_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION,
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "epoll",
-	.features = EV_BACKEND_FEATURE_ET | EV_BACKEND_FEATURE_O1 |
-		    EV_BACKEND_FEATURE_EARLY_CLOSE,
-	.fdinfo_size = 0,
-	.need_reinit = 1,
-	.init = epoll_init,      /* epoll_create1 + event array */
-	.add = epoll_add,        /* EPOLL_CTL_ADD, or MOD when old_mask != 0 */
-	.del = epoll_del,        /* EPOLL_CTL_MOD, or DEL when new_mask == 0 */
-	.dispatch = epoll_dispatch, /* epoll_wait, report each ready fd */
-	.dealloc = epoll_dealloc,
-	.reinit = epoll_reinit,  /* a fresh epoll fd in the child */
+    .abi_version = EV_BACKEND_ABI_VERSION,
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "epoll",
+    .features = EV_BACKEND_FEATURE_ET | EV_BACKEND_FEATURE_O1 |
+                EV_BACKEND_FEATURE_EARLY_CLOSE,
+    .fdinfo_size = 0,
+    .need_reinit = 1,
+    .init = epoll_init,         /* epoll_create1 + event array */
+    .add = epoll_add,           /* EPOLL_CTL_ADD, or MOD when old_mask != 0 */
+    .del = epoll_del,           /* EPOLL_CTL_MOD, or DEL when new_mask == 0 */
+    .dispatch = epoll_dispatch, /* epoll_wait, report each ready fd */
+    .dealloc = epoll_dealloc,
+    .reinit = epoll_reinit, /* a fresh epoll fd in the child */
 };
 
 EV_BACKEND_EXPORT(epoll, epoll_ops)

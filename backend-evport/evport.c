@@ -24,7 +24,7 @@
 #include "ev-backend.h"
 
 #define EVPORT_INITIAL_EVENTS 64
-#define EVPORT_MAX_EVENTS 4096
+#define EVPORT_MAX_EVENTS     4096
 
 struct evport_state {
 	struct ev_backend_base *base;
@@ -41,7 +41,7 @@ struct evport_state {
 };
 
 static int evport_init(struct ev_backend_base *base,
-		       const struct ev_backend_host *host, void **statep)
+                       const struct ev_backend_host *host, void **statep)
 {
 	struct evport_state *st = calloc(1, sizeof(*st));
 	int saved;
@@ -104,11 +104,11 @@ static int evport_events(int mask)
 static int evport_associate(struct evport_state *st, int fd)
 {
 	return port_associate(st->port, PORT_SOURCE_FD, (uintptr_t)fd,
-			      evport_events(st->interest[fd]), NULL);
+	                      evport_events(st->interest[fd]), NULL);
 }
 
 static int evport_add(void *state, int fd, int old_mask, int new_mask,
-		      void *fdinfo)
+                      void *fdinfo)
 {
 	struct evport_state *st = state;
 
@@ -116,8 +116,8 @@ static int evport_add(void *state, int fd, int old_mask, int new_mask,
 	(void)fdinfo;
 	if (evport_reserve(st, fd) < 0)
 		return -1;
-	st->interest[fd] = (unsigned char)(new_mask &
-					   (EV_BACKEND_READ | EV_BACKEND_WRITE));
+	st->interest[fd] =
+	    (unsigned char)(new_mask & (EV_BACKEND_READ | EV_BACKEND_WRITE));
 	if (st->interest[fd] == 0)
 		return 0; /* EV_CLOSED alone: nothing a port can watch */
 	/* Associating again replaces the events of a live association. */
@@ -125,7 +125,7 @@ static int evport_add(void *state, int fd, int old_mask, int new_mask,
 }
 
 static int evport_del(void *state, int fd, int old_mask, int new_mask,
-		      void *fdinfo)
+                      void *fdinfo)
 {
 	struct evport_state *st = state;
 
@@ -133,13 +133,13 @@ static int evport_del(void *state, int fd, int old_mask, int new_mask,
 	(void)fdinfo;
 	if (fd >= st->nfds)
 		return 0;
-	st->interest[fd] = (unsigned char)(new_mask &
-					   (EV_BACKEND_READ | EV_BACKEND_WRITE));
+	st->interest[fd] =
+	    (unsigned char)(new_mask & (EV_BACKEND_READ | EV_BACKEND_WRITE));
 	if (st->interest[fd] != 0) {
 		if (evport_associate(st, fd) == 0)
 			return 0;
 	} else if (port_dissociate(st->port, PORT_SOURCE_FD, (uintptr_t)fd) ==
-		   0) {
+	           0) {
 		return 0;
 	}
 	/* Closed (EBADFD/EBADF) or already delivered and not re-associated
@@ -162,8 +162,8 @@ static void evport_refire(struct evport_state *st)
 			continue;
 		if (evport_associate(st, fd) < 0)
 			st->host->log(st->base, EV_BACKEND_LOG_WARN,
-				      "port_associate(%d) failed: %s", fd,
-				      strerror(errno));
+			              "port_associate(%d) failed: %s", fd,
+			              strerror(errno));
 	}
 	st->nrefire = 0;
 }
@@ -194,7 +194,7 @@ static int evport_dispatch(void *state, const struct timespec *timeout)
 	evport_refire(st);
 	/* Older Solaris headers lack the const on the timeout. */
 	r = port_getn(st->port, st->events, (uint_t)st->nevents, &nget,
-		      (struct timespec *)(uintptr_t)timeout);
+	              (struct timespec *)(uintptr_t)timeout);
 	if (r < 0) {
 		err = errno;
 		/* ETIME and EINTR may come with events retrieved. */
@@ -224,7 +224,7 @@ static int evport_dispatch(void *state, const struct timespec *timeout)
 	/* A full batch suggests more were waiting: take more next time. */
 	if (nget == (uint_t)st->nevents && st->nevents < EVPORT_MAX_EVENTS) {
 		port_event_t *p =
-			realloc(st->events, 2 * (size_t)st->nevents * sizeof(*p));
+		    realloc(st->events, 2 * (size_t)st->nevents * sizeof(*p));
 		if (p != NULL) {
 			st->events = p;
 			st->nevents *= 2;
@@ -262,18 +262,18 @@ static int evport_reinit(void *state)
 }
 
 static const struct ev_backend_ops evport_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION,
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "evport",
-	.features = EV_BACKEND_FEATURE_O1,
-	.fdinfo_size = 0,
-	.need_reinit = 1,
-	.init = evport_init,         /* port_create */
-	.add = evport_add,           /* port_associate with the new events */
-	.del = evport_del,           /* re-associate, or port_dissociate */
-	.dispatch = evport_dispatch, /* re-associate fired fds, port_getn */
-	.dealloc = evport_dealloc,
-	.reinit = evport_reinit,     /* a fresh port in the child */
+    .abi_version = EV_BACKEND_ABI_VERSION,
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "evport",
+    .features = EV_BACKEND_FEATURE_O1,
+    .fdinfo_size = 0,
+    .need_reinit = 1,
+    .init = evport_init,         /* port_create */
+    .add = evport_add,           /* port_associate with the new events */
+    .del = evport_del,           /* re-associate, or port_dissociate */
+    .dispatch = evport_dispatch, /* re-associate fired fds, port_getn */
+    .dealloc = evport_dealloc,
+    .reinit = evport_reinit, /* a fresh port in the child */
 };
 
 EV_BACKEND_EXPORT(evport, evport_ops)

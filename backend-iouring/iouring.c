@@ -38,11 +38,11 @@
 #define IOURING_TAG_CTL UINT64_MAX /* completions of removals */
 
 struct iouring_fd {
-	uint32_t gen;   /* generation of the request in flight */
-	uint8_t mask;   /* interest (EV_BACKEND_*) */
-	uint8_t armed;  /* a poll request is in flight */
-	uint8_t multi;  /* ... and it is multishot */
-	uint8_t rearm;  /* on the re-arm list */
+	uint32_t gen;  /* generation of the request in flight */
+	uint8_t mask;  /* interest (EV_BACKEND_*) */
+	uint8_t armed; /* a poll request is in flight */
+	uint8_t multi; /* ... and it is multishot */
+	uint8_t rearm; /* on the re-arm list */
 };
 
 struct iouring_state {
@@ -82,7 +82,7 @@ static int iouring_setup(struct iouring_state *st)
 }
 
 static int iouring_init(struct ev_backend_base *base,
-			const struct ev_backend_host *host, void **statep)
+                        const struct ev_backend_host *host, void **statep)
 {
 	struct iouring_state *st = calloc(1, sizeof(*st));
 
@@ -90,8 +90,8 @@ static int iouring_init(struct ev_backend_base *base,
 		return -1;
 	if (iouring_setup(st) < 0) {
 		int saved = errno;
-		host->log(base, EV_BACKEND_LOG_DEBUG, "iouring: unavailable: %s",
-			  strerror(saved));
+		host->log(base, EV_BACKEND_LOG_DEBUG,
+		          "iouring: unavailable: %s", strerror(saved));
 		free(st);
 		errno = saved;
 		return -1;
@@ -202,7 +202,7 @@ static int iouring_set(struct iouring_state *st, int fd, int mask)
 }
 
 static int iouring_add(void *state, int fd, int old_mask, int new_mask,
-		       void *fdinfo)
+                       void *fdinfo)
 {
 	(void)old_mask;
 	(void)fdinfo;
@@ -214,7 +214,7 @@ static int iouring_add(void *state, int fd, int old_mask, int new_mask,
 }
 
 static int iouring_del(void *state, int fd, int old_mask, int new_mask,
-		       void *fdinfo)
+                       void *fdinfo)
 {
 	struct iouring_state *st = state;
 
@@ -243,7 +243,7 @@ static int iouring_remember(struct iouring_state *st, int fd)
 }
 
 static void iouring_complete(struct iouring_state *st,
-			     const struct io_uring_cqe *cqe)
+                             const struct io_uring_cqe *cqe)
 {
 	uint64_t data = io_uring_cqe_get_data64(cqe);
 	int fd = (int)(uint32_t)data, what = 0;
@@ -265,8 +265,8 @@ static void iouring_complete(struct iouring_state *st,
 		}
 		if (cqe->res != -EBADF && cqe->res != -ECANCELED)
 			st->host->log(st->base, EV_BACKEND_LOG_WARN,
-				      "iouring: poll of fd %d failed: %s", fd,
-				      strerror(-cqe->res));
+			              "iouring: poll of fd %d failed: %s", fd,
+			              strerror(-cqe->res));
 		return; /* the fd went away: the core will drop it */
 	}
 	if (cqe->res & (POLLERR | POLLHUP | POLLNVAL))
@@ -284,8 +284,8 @@ static void iouring_complete(struct iouring_state *st,
 	if (!f->armed && !f->rearm && iouring_remember(st, fd) < 0 &&
 	    iouring_arm(st, fd) < 0)
 		st->host->log(st->base, EV_BACKEND_LOG_WARN,
-			      "iouring: re-arming fd %d failed: %s", fd,
-			      strerror(errno));
+		              "iouring: re-arming fd %d failed: %s", fd,
+		              strerror(errno));
 	st->host->fd_ready(st->base, fd, what);
 }
 
@@ -299,8 +299,8 @@ static void iouring_rearm(struct iouring_state *st)
 		st->fds[fd].rearm = 0;
 		if (iouring_arm(st, fd) < 0)
 			st->host->log(st->base, EV_BACKEND_LOG_WARN,
-				      "iouring: re-arming fd %d failed: %s", fd,
-				      strerror(errno));
+			              "iouring: re-arming fd %d failed: %s", fd,
+			              strerror(errno));
 	}
 	st->nrearm = 0;
 }
@@ -324,7 +324,7 @@ static int iouring_dispatch(void *state, const struct timespec *timeout)
 			tp = &kts;
 		}
 		r = io_uring_submit_and_wait_timeout(&st->ring, &cqe, 1, tp,
-						     NULL);
+		                                     NULL);
 	}
 	if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN &&
 	    r != -EBUSY) {
@@ -373,19 +373,19 @@ static int iouring_reinit(void *state)
 }
 
 static const struct ev_backend_ops iouring_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION,
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "iouring",
-	.features = EV_BACKEND_FEATURE_ET | EV_BACKEND_FEATURE_O1 |
-		    EV_BACKEND_FEATURE_EARLY_CLOSE,
-	.fdinfo_size = 0,
-	.need_reinit = 1,
-	.init = iouring_init,         /* a ring, if the kernel allows one */
-	.add = iouring_add,           /* queue removal + new poll request */
-	.del = iouring_del,           /* same, or only the removal */
-	.dispatch = iouring_dispatch, /* submit queued SQEs and wait, reap */
-	.dealloc = iouring_dealloc,
-	.reinit = iouring_reinit,     /* a fresh ring in the child */
+    .abi_version = EV_BACKEND_ABI_VERSION,
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "iouring",
+    .features = EV_BACKEND_FEATURE_ET | EV_BACKEND_FEATURE_O1 |
+                EV_BACKEND_FEATURE_EARLY_CLOSE,
+    .fdinfo_size = 0,
+    .need_reinit = 1,
+    .init = iouring_init,         /* a ring, if the kernel allows one */
+    .add = iouring_add,           /* queue removal + new poll request */
+    .del = iouring_del,           /* same, or only the removal */
+    .dispatch = iouring_dispatch, /* submit queued SQEs and wait, reap */
+    .dealloc = iouring_dealloc,
+    .reinit = iouring_reinit, /* a fresh ring in the child */
 };
 
 EV_BACKEND_EXPORT(iouring, iouring_ops)

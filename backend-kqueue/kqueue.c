@@ -30,11 +30,11 @@
 #define KQ_HAVE_RECEIPT 1
 #else
 #define KQ_HAVE_RECEIPT 0
-#define EV_RECEIPT 0
+#define EV_RECEIPT      0
 #endif
 
 #define KQ_INITIAL_EVENTS 64
-#define KQ_MAX_EVENTS 4096
+#define KQ_MAX_EVENTS     4096
 
 struct kq_state {
 	struct ev_backend_base *base;
@@ -71,7 +71,7 @@ static int kq_sane(int kq)
 }
 
 static int kq_init(struct ev_backend_base *base,
-		   const struct ev_backend_host *host, void **statep)
+                   const struct ev_backend_host *host, void **statep)
 {
 	struct kq_state *st = calloc(1, sizeof(*st));
 	int saved;
@@ -82,8 +82,9 @@ static int kq_init(struct ev_backend_base *base,
 	if (st->kq < 0)
 		goto fail;
 	if (kq_sane(st->kq) < 0) {
-		host->log(base, EV_BACKEND_LOG_WARN,
-			  "kqueue: does not report errors on bad fds; not used");
+		host->log(
+		    base, EV_BACKEND_LOG_WARN,
+		    "kqueue: does not report errors on bad fds; not used");
 		goto fail;
 	}
 	st->nevents = KQ_INITIAL_EVENTS;
@@ -104,11 +105,12 @@ fail:
 }
 
 static int kq_queue(struct kq_state *st, int fd, short filter,
-		    unsigned short flags)
+                    unsigned short flags)
 {
 	if (st->nchanges == st->changes_cap) {
 		int cap = st->changes_cap ? st->changes_cap * 2 : 64;
-		struct kevent *p = realloc(st->changes, (size_t)cap * sizeof(*p));
+		struct kevent *p =
+		    realloc(st->changes, (size_t)cap * sizeof(*p));
 		if (p == NULL)
 			return -1;
 		st->changes = p;
@@ -126,7 +128,7 @@ static int kq_queue(struct kq_state *st, int fd, short filter,
  * EV_ERROR), so the caller says whether the change was a removal.
  */
 static void kq_change_failed(struct kq_state *st, const struct kevent *r,
-			     int removal)
+                             int removal)
 {
 	int err = (int)r->data;
 
@@ -135,15 +137,14 @@ static void kq_change_failed(struct kq_state *st, const struct kevent *r,
 	if (removal && (err == EBADF || err == ENOENT))
 		return;
 	st->host->log(st->base, EV_BACKEND_LOG_WARN,
-		      "kevent: change of fd %d filter %d failed: %s",
-		      (int)r->ident, (int)r->filter, strerror(err));
+	              "kevent: change of fd %d filter %d failed: %s",
+	              (int)r->ident, (int)r->filter, strerror(err));
 }
 
 static int kq_del(void *state, int fd, int old_mask, int new_mask,
-		  void *fdinfo);
+                  void *fdinfo);
 
-static int kq_add(void *state, int fd, int old_mask, int new_mask,
-		  void *fdinfo)
+static int kq_add(void *state, int fd, int old_mask, int new_mask, void *fdinfo)
 {
 	const struct timespec zero = {0, 0}; /* receipts only: never wait */
 	struct kq_state *st = state;
@@ -176,8 +177,8 @@ static int kq_add(void *state, int fd, int old_mask, int new_mask,
 		 * event meant for the next dispatch. */
 		for (i = 0; i < st->nchanges; i++)
 			st->changes[i].flags |= EV_RECEIPT;
-		got = kevent(st->kq, st->changes, st->nchanges, r,
-			     st->nchanges, &zero);
+		got = kevent(st->kq, st->changes, st->nchanges, r, st->nchanges,
+		             &zero);
 		for (i = 0; i < got; i++)
 			if (r[i].flags & EV_ERROR)
 				kq_change_failed(st, &r[i], 1);
@@ -219,8 +220,7 @@ static int kq_add(void *state, int fd, int old_mask, int new_mask,
 	return 0;
 }
 
-static int kq_del(void *state, int fd, int old_mask, int new_mask,
-		  void *fdinfo)
+static int kq_del(void *state, int fd, int old_mask, int new_mask, void *fdinfo)
 {
 	struct kq_state *st = state;
 
@@ -242,14 +242,15 @@ static int kq_dispatch(void *state, const struct timespec *timeout)
 	/* The event list must hold an error entry for every change. */
 	if (st->nchanges > st->nevents) {
 		int want = st->nchanges;
-		struct kevent *p = realloc(st->events, (size_t)want * sizeof(*p));
+		struct kevent *p =
+		    realloc(st->events, (size_t)want * sizeof(*p));
 		if (p == NULL)
 			return -1;
 		st->events = p;
 		st->nevents = want;
 	}
 	n = kevent(st->kq, st->changes, st->nchanges, st->events, st->nevents,
-		   timeout);
+	           timeout);
 	/* Changes are applied even when the wait is interrupted. */
 	st->nchanges = 0;
 	if (n < 0)
@@ -276,7 +277,7 @@ static int kq_dispatch(void *state, const struct timespec *timeout)
 	/* A full batch suggests more were waiting: take more next time. */
 	if (n == st->nevents && st->nevents < KQ_MAX_EVENTS) {
 		struct kevent *p =
-			realloc(st->events, 2 * (size_t)st->nevents * sizeof(*p));
+		    realloc(st->events, 2 * (size_t)st->nevents * sizeof(*p));
 		if (p != NULL) {
 			st->events = p;
 			st->nevents *= 2;
@@ -310,18 +311,18 @@ static int kq_reinit(void *state)
 }
 
 static const struct ev_backend_ops kqueue_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION,
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "kqueue",
-	.features = EV_BACKEND_FEATURE_ET | EV_BACKEND_FEATURE_O1,
-	.fdinfo_size = 0,
-	.need_reinit = 1,
-	.init = kq_init,         /* kqueue() + a check that errors are reported */
-	.add = kq_add,           /* EV_ADD/EV_DELETE with EV_RECEIPT, at once */
-	.del = kq_del,           /* EV_DELETE queued for the next wait */
-	.dispatch = kq_dispatch, /* kevent: flush removals, then wait */
-	.dealloc = kq_dealloc,
-	.reinit = kq_reinit,     /* a fresh kqueue in the child */
+    .abi_version = EV_BACKEND_ABI_VERSION,
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "kqueue",
+    .features = EV_BACKEND_FEATURE_ET | EV_BACKEND_FEATURE_O1,
+    .fdinfo_size = 0,
+    .need_reinit = 1,
+    .init = kq_init,         /* kqueue() + a check that errors are reported */
+    .add = kq_add,           /* EV_ADD/EV_DELETE with EV_RECEIPT, at once */
+    .del = kq_del,           /* EV_DELETE queued for the next wait */
+    .dispatch = kq_dispatch, /* kevent: flush removals, then wait */
+    .dealloc = kq_dealloc,
+    .reinit = kq_reinit, /* a fresh kqueue in the child */
 };
 
 EV_BACKEND_EXPORT(kqueue, kqueue_ops)

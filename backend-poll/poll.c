@@ -23,12 +23,12 @@ struct poll_state {
 	struct pollfd *fds; /* the set handed to poll() */
 	int nfds;
 	int cap;
-	int *slot;   /* fd -> index in fds, -1 when absent */
+	int *slot; /* fd -> index in fds, -1 when absent */
 	int nslot;
 };
 
 static int poll_init(struct ev_backend_base *base,
-		     const struct ev_backend_host *host, void **statep)
+                     const struct ev_backend_host *host, void **statep)
 {
 	struct poll_state *st = calloc(1, sizeof(*st));
 
@@ -75,7 +75,7 @@ static int slot_reserve(struct poll_state *st, int fd)
 }
 
 static int poll_add(void *state, int fd, int old_mask, int new_mask,
-		    void *fdinfo)
+                    void *fdinfo)
 {
 	struct poll_state *st = state;
 	int idx;
@@ -85,7 +85,7 @@ static int poll_add(void *state, int fd, int old_mask, int new_mask,
 	 * it here so event_add() fails as it does with epoll.  Only when the
 	 * fd is new to us: a change of interest needs no system call. */
 	if (fd < 0 || ((old_mask == 0 || old_mask == new_mask) &&
-		       fcntl(fd, F_GETFD) < 0)) {
+	               fcntl(fd, F_GETFD) < 0)) {
 		errno = EBADF;
 		return -1;
 	}
@@ -95,7 +95,8 @@ static int poll_add(void *state, int fd, int old_mask, int new_mask,
 	if (idx < 0) {
 		if (st->nfds == st->cap) {
 			int cap = st->cap ? st->cap * 2 : 64;
-			struct pollfd *p = realloc(st->fds, (size_t)cap * sizeof(*p));
+			struct pollfd *p =
+			    realloc(st->fds, (size_t)cap * sizeof(*p));
 			if (p == NULL)
 				return -1;
 			st->fds = p;
@@ -111,7 +112,7 @@ static int poll_add(void *state, int fd, int old_mask, int new_mask,
 }
 
 static int poll_del(void *state, int fd, int old_mask, int new_mask,
-		    void *fdinfo)
+                    void *fdinfo)
 {
 	struct poll_state *st = state;
 	int idx, last;
@@ -174,18 +175,18 @@ static void poll_dealloc(void *state)
 }
 
 static const struct ev_backend_ops poll_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION,
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "poll",
-	.features = EV_BACKEND_FEATURE_FDS,
-	.fdinfo_size = 0,
-	.need_reinit = 0,          /* no kernel object to rebuild */
-	.init = poll_init,         /* empty set */
-	.add = poll_add,           /* append a pollfd or update its events */
-	.del = poll_del,           /* update, or swap-remove the pollfd */
-	.dispatch = poll_dispatch, /* ppoll, report each fd with revents */
-	.dealloc = poll_dealloc,
-	.reinit = NULL,
+    .abi_version = EV_BACKEND_ABI_VERSION,
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "poll",
+    .features = EV_BACKEND_FEATURE_FDS,
+    .fdinfo_size = 0,
+    .need_reinit = 0,          /* no kernel object to rebuild */
+    .init = poll_init,         /* empty set */
+    .add = poll_add,           /* append a pollfd or update its events */
+    .del = poll_del,           /* update, or swap-remove the pollfd */
+    .dispatch = poll_dispatch, /* ppoll, report each fd with revents */
+    .dealloc = poll_dealloc,
+    .reinit = NULL,
 };
 
 EV_BACKEND_EXPORT(poll, poll_ops)

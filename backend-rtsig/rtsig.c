@@ -61,22 +61,22 @@ struct rtsig_state {
 	struct ev_backend_base *base;
 	const struct ev_backend_host *host;
 	int signo;
-	int shared;      /* signo is shared: check every fd on every pass */
-	pid_t tid;       /* thread that owns the fds' signals */
-	int poll_mode;   /* after fork: poll every fd, no signals */
+	int shared;    /* signo is shared: check every fd on every pass */
+	pid_t tid;     /* thread that owns the fds' signals */
+	int poll_mode; /* after fork: poll every fd, no signals */
 	unsigned char *interest; /* fd -> EV_BACKEND_READ|WRITE */
 	unsigned char *listed;   /* fd -> on the check list */
 	unsigned char *polled;   /* fd -> cannot signal: checked every pass */
 	int npolled;
-	unsigned char *wpoll;    /* fd -> wants EV_WRITE: checked every pass */
+	unsigned char *wpoll; /* fd -> wants EV_WRITE: checked every pass */
 	int nwpoll;
 	int nfds;
-	int maxfd;       /* highest fd with interest, -1 for none */
-	int *list;       /* the check list */
+	int maxfd; /* highest fd with interest, -1 for none */
+	int *list; /* the check list */
 	int nlist;
 	struct pollfd *pfds; /* room for the check list, or every fd */
 	int npfds;
-	int overflow;    /* SIGIO seen: check every fd */
+	int overflow; /* SIGIO seen: check every fd */
 };
 
 /* Marks a signal as taken by an rtsig instance; never runs, as the signal
@@ -99,7 +99,7 @@ static void rtsig_pin(void)
 
 	if (dladdr((void *)rtsig_claimed, &info) && info.dli_fname != NULL) {
 		void *h = dlopen(info.dli_fname,
-				 RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+		                 RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 		if (h != NULL)
 			dlclose(h); /* the pin outlives the handle */
 	}
@@ -196,7 +196,7 @@ static int rtsig_adopt_thread(struct rtsig_state *st)
 }
 
 static int rtsig_init(struct ev_backend_base *base,
-		      const struct ev_backend_host *host, void **statep)
+                      const struct ev_backend_host *host, void **statep)
 {
 	struct rtsig_state *st = calloc(1, sizeof(*st));
 	struct sigaction ign;
@@ -299,7 +299,7 @@ static int rtsig_always(const struct rtsig_state *st, int fd)
 }
 
 static int rtsig_add(void *state, int fd, int old_mask, int new_mask,
-		     void *fdinfo)
+                     void *fdinfo)
 {
 	struct rtsig_state *st = state;
 	int want = new_mask & (EV_BACKEND_READ | EV_BACKEND_WRITE);
@@ -328,7 +328,7 @@ static int rtsig_add(void *state, int fd, int old_mask, int new_mask,
 }
 
 static int rtsig_del(void *state, int fd, int old_mask, int new_mask,
-		     void *fdinfo)
+                     void *fdinfo)
 {
 	struct rtsig_state *st = state;
 	int fl;
@@ -337,8 +337,8 @@ static int rtsig_del(void *state, int fd, int old_mask, int new_mask,
 	(void)fdinfo;
 	if (fd >= st->nfds || !st->interest[fd])
 		return 0;
-	st->interest[fd] = (unsigned char)(new_mask &
-					   (EV_BACKEND_READ | EV_BACKEND_WRITE));
+	st->interest[fd] =
+	    (unsigned char)(new_mask & (EV_BACKEND_READ | EV_BACKEND_WRITE));
 	rtsig_set_wpoll(st, fd, (st->interest[fd] & EV_BACKEND_WRITE) != 0);
 	if (st->interest[fd])
 		return 0;
@@ -401,7 +401,8 @@ static int rtsig_pass(struct rtsig_state *st)
 	if (st->nlist == 0)
 		return 0;
 	if (st->npfds < st->nlist) {
-		struct pollfd *p = realloc(st->pfds, (size_t)st->nfds * sizeof(*p));
+		struct pollfd *p =
+		    realloc(st->pfds, (size_t)st->nfds * sizeof(*p));
 		if (p == NULL)
 			return -1;
 		st->pfds = p;
@@ -413,9 +414,11 @@ static int rtsig_pass(struct rtsig_state *st)
 		if (!st->interest[fd])
 			continue;
 		st->pfds[n].fd = fd;
-		st->pfds[n].events = (short)(
-			((st->interest[fd] & EV_BACKEND_READ) ? POLLIN : 0) |
-			((st->interest[fd] & EV_BACKEND_WRITE) ? POLLOUT : 0));
+		st->pfds[n].events =
+		    (short)(((st->interest[fd] & EV_BACKEND_READ) ? POLLIN
+		                                                  : 0) |
+		            ((st->interest[fd] & EV_BACKEND_WRITE) ? POLLOUT
+		                                                   : 0));
 		st->pfds[n].revents = 0;
 		n++;
 	}
@@ -452,13 +455,14 @@ static int rtsig_pass(struct rtsig_state *st)
  * handler and its fd is lost: the next pass checks every fd.
  */
 static int rtsig_wait_polled(struct rtsig_state *st,
-			     const struct timespec *timeout)
+                             const struct timespec *timeout)
 {
 	sigset_t mask;
 	int fd, n = 0;
 
 	if (st->npfds < st->nfds) {
-		struct pollfd *p = realloc(st->pfds, (size_t)st->nfds * sizeof(*p));
+		struct pollfd *p =
+		    realloc(st->pfds, (size_t)st->nfds * sizeof(*p));
 		if (p == NULL)
 			return -1;
 		st->pfds = p;
@@ -468,9 +472,11 @@ static int rtsig_wait_polled(struct rtsig_state *st,
 		if (!rtsig_always(st, fd) || !st->interest[fd])
 			continue;
 		st->pfds[n].fd = fd;
-		st->pfds[n].events = (short)(
-			((st->interest[fd] & EV_BACKEND_READ) ? POLLIN : 0) |
-			((st->interest[fd] & EV_BACKEND_WRITE) ? POLLOUT : 0));
+		st->pfds[n].events =
+		    (short)(((st->interest[fd] & EV_BACKEND_READ) ? POLLIN
+		                                                  : 0) |
+		            ((st->interest[fd] & EV_BACKEND_WRITE) ? POLLOUT
+		                                                   : 0));
 		n++;
 	}
 	if (pthread_sigmask(SIG_BLOCK, NULL, &mask) != 0)
@@ -493,7 +499,7 @@ static int rtsig_dispatch(void *state, const struct timespec *timeout)
 	struct rtsig_state *st = state;
 	/* Fds still listed may be ready now: do not sleep on them. */
 	const struct timespec *ts =
-		(st->nlist || st->overflow) ? &zero : timeout;
+	    (st->nlist || st->overflow) ? &zero : timeout;
 
 	if (!st->poll_mode && rtsig_adopt_thread(st) < 0)
 		return -1;
@@ -549,29 +555,29 @@ static int rtsig_reinit(void *state)
 	st->poll_mode = 1;
 	for (fd = 0; fd < st->nfds; fd++)
 		st->interest[fd] = st->listed[fd] = st->polled[fd] =
-			st->wpoll[fd] = 0;
+		    st->wpoll[fd] = 0;
 	st->nlist = 0;
 	st->npolled = 0;
 	st->nwpoll = 0;
 	st->maxfd = -1;
 	st->host->log(st->base, EV_BACKEND_LOG_DEBUG,
-		      "rtsig: child after fork runs on poll()");
+	              "rtsig: child after fork runs on poll()");
 	return 0;
 }
 
 static const struct ev_backend_ops rtsig_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION,
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "rtsig",
-	.features = 0,
-	.fdinfo_size = 0,
-	.need_reinit = 1,
-	.init = rtsig_init,         /* claim a real-time signal, block it */
-	.add = rtsig_add,           /* O_ASYNC + F_SETSIG + owner, check now */
-	.del = rtsig_del,           /* clear O_ASYNC when no interest is left */
-	.dispatch = rtsig_dispatch, /* sigtimedwait hints, one poll() pass */
-	.dealloc = rtsig_dealloc,
-	.reinit = rtsig_reinit,     /* child: poll() mode, parent keeps signals */
+    .abi_version = EV_BACKEND_ABI_VERSION,
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "rtsig",
+    .features = 0,
+    .fdinfo_size = 0,
+    .need_reinit = 1,
+    .init = rtsig_init,         /* claim a real-time signal, block it */
+    .add = rtsig_add,           /* O_ASYNC + F_SETSIG + owner, check now */
+    .del = rtsig_del,           /* clear O_ASYNC when no interest is left */
+    .dispatch = rtsig_dispatch, /* sigtimedwait hints, one poll() pass */
+    .dealloc = rtsig_dealloc,
+    .reinit = rtsig_reinit, /* child: poll() mode, parent keeps signals */
 };
 
 EV_BACKEND_EXPORT(rtsig, rtsig_ops)

@@ -24,8 +24,8 @@ typedef unsigned long fdword;
 struct select_state {
 	struct ev_backend_base *base;
 	const struct ev_backend_host *host;
-	int maxfd;     /* highest fd with interest, -1 when none */
-	int nwords;    /* size of each set, in words */
+	int maxfd;               /* highest fd with interest, -1 when none */
+	int nwords;              /* size of each set, in words */
 	fdword *want_r, *want_w; /* interest */
 	fdword *out_r, *out_w;   /* scratch handed to select() */
 };
@@ -46,7 +46,7 @@ static void bit_put(fdword *set, int fd, int on)
 }
 
 static int select_init(struct ev_backend_base *base,
-		       const struct ev_backend_host *host, void **statep)
+                       const struct ev_backend_host *host, void **statep)
 {
 	struct select_state *st = calloc(1, sizeof(*st));
 
@@ -73,7 +73,8 @@ static int sets_reserve(struct select_state *st, int fd)
 		fdword *p = realloc(sets[i], (size_t)n * sizeof(fdword));
 		if (p == NULL)
 			return -1;
-		memset(p + st->nwords, 0, (size_t)(n - st->nwords) * sizeof(fdword));
+		memset(p + st->nwords, 0,
+		       (size_t)(n - st->nwords) * sizeof(fdword));
 		sets[i] = p;
 		/* Store as we go so a later failure leaks nothing. */
 		if (i == 0)
@@ -101,7 +102,7 @@ static void set_interest(struct select_state *st, int fd, int mask)
 }
 
 static int select_add(void *state, int fd, int old_mask, int new_mask,
-		      void *fdinfo)
+                      void *fdinfo)
 {
 	struct select_state *st = state;
 
@@ -110,7 +111,7 @@ static int select_add(void *state, int fd, int old_mask, int new_mask,
 	 * it here so event_add() fails as it does with epoll.  Only when the
 	 * fd is new to us: a change of interest needs no system call. */
 	if (fd < 0 || ((old_mask == 0 || old_mask == new_mask) &&
-		       fcntl(fd, F_GETFD) < 0)) {
+	               fcntl(fd, F_GETFD) < 0)) {
 		errno = EBADF;
 		return -1;
 	}
@@ -123,7 +124,7 @@ static int select_add(void *state, int fd, int old_mask, int new_mask,
 }
 
 static int select_del(void *state, int fd, int old_mask, int new_mask,
-		      void *fdinfo)
+                      void *fdinfo)
 {
 	struct select_state *st = state;
 
@@ -151,9 +152,9 @@ static int select_report_closed(struct select_state *st)
 			continue;
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
 			st->host->log(st->base, EV_BACKEND_LOG_DEBUG,
-				      "select: watched fd %d is closed", fd);
+			              "select: watched fd %d is closed", fd);
 			st->host->fd_ready(st->base, fd,
-					   EV_BACKEND_READ | EV_BACKEND_WRITE);
+			                   EV_BACKEND_READ | EV_BACKEND_WRITE);
 		}
 	}
 	return 0;
@@ -169,9 +170,10 @@ static int select_dispatch(void *state, const struct timespec *timeout)
 		memcpy(st->out_r, st->want_r, (size_t)nw * sizeof(fdword));
 		memcpy(st->out_w, st->want_w, (size_t)nw * sizeof(fdword));
 	}
-	n = pselect(st->maxfd + 1, st->maxfd >= 0 ? (fd_set *)(void *)st->out_r : NULL,
-		    st->maxfd >= 0 ? (fd_set *)(void *)st->out_w : NULL, NULL,
-		    timeout, NULL);
+	n = pselect(st->maxfd + 1,
+	            st->maxfd >= 0 ? (fd_set *)(void *)st->out_r : NULL,
+	            st->maxfd >= 0 ? (fd_set *)(void *)st->out_w : NULL, NULL,
+	            timeout, NULL);
 	if (n < 0 && errno == EBADF)
 		return select_report_closed(st);
 	if (n < 0)
@@ -206,18 +208,18 @@ static void select_dealloc(void *state)
 }
 
 static const struct ev_backend_ops select_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION,
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "select",
-	.features = EV_BACKEND_FEATURE_FDS,
-	.fdinfo_size = 0,
-	.need_reinit = 0,            /* no kernel object to rebuild */
-	.init = select_init,         /* empty sets */
-	.add = select_add,           /* set the fd's bits */
-	.del = select_del,           /* clear the fd's bits */
-	.dispatch = select_dispatch, /* pselect on copies, report set bits */
-	.dealloc = select_dealloc,
-	.reinit = NULL,
+    .abi_version = EV_BACKEND_ABI_VERSION,
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "select",
+    .features = EV_BACKEND_FEATURE_FDS,
+    .fdinfo_size = 0,
+    .need_reinit = 0,            /* no kernel object to rebuild */
+    .init = select_init,         /* empty sets */
+    .add = select_add,           /* set the fd's bits */
+    .del = select_del,           /* clear the fd's bits */
+    .dispatch = select_dispatch, /* pselect on copies, report set bits */
+    .dealloc = select_dealloc,
+    .reinit = NULL,
 };
 
 EV_BACKEND_EXPORT(select, select_ops)

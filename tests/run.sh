@@ -9,6 +9,8 @@
 #      labelled valgrind in build-test/, from -DLIBEV_TEST_VALGRIND=ON);
 #   4. each libFuzzer target for LIBEV_CI_FUZZ_SECONDS (default 10; 0 skips)
 #      through tests/fuzz/run.sh (clang, build-fuzz/).
+# Before the passes: the C sources must match .clang-format, and cmocka
+# must be there (without it the build would quietly skip the tests).
 # LIBEV_CI_PASSES="debug asan valgrind fuzz" (the default) picks passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,12 @@ passes=${LIBEV_CI_PASSES:-debug asan valgrind fuzz}
 fuzz_secs=${LIBEV_CI_FUZZ_SECONDS:-10}
 start=$(date +%s)
 t0=$start
+
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run -Werror
+  echo "== format check passed (clang-format, .clang-format)"
+fi
+pkg-config --exists cmocka || { echo "cmocka is missing" >&2; exit 1; }
 
 want() { [[ " $passes " == *" $1 "* ]]; }
 lap() {

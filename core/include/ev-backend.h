@@ -45,9 +45,9 @@ extern "C" {
 
 /** Log severities for ev_backend_host::log (same as EVENT_LOG_*). */
 #define EV_BACKEND_LOG_DEBUG 0
-#define EV_BACKEND_LOG_MSG 1 /**< Informational message. */
-#define EV_BACKEND_LOG_WARN 2 /**< Something went wrong, but it goes on. */
-#define EV_BACKEND_LOG_ERR 3  /**< An operation failed. */
+#define EV_BACKEND_LOG_MSG   1 /**< Informational message. */
+#define EV_BACKEND_LOG_WARN  2 /**< Something went wrong, but it goes on. */
+#define EV_BACKEND_LOG_ERR   3 /**< An operation failed. */
 
 /** Opaque handle of the base that owns a backend instance. */
 struct ev_backend_base;
@@ -68,8 +68,8 @@ struct ev_backend_host {
 	 */
 	void (*fd_ready)(struct ev_backend_base *base, int fd, int what);
 	/** Log through the program's log callback (printf-style). */
-	void (*log)(struct ev_backend_base *base, int severity,
-		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+	void (*log)(struct ev_backend_base *base, int severity, const char *fmt,
+	            ...) __attribute__((format(printf, 3, 4)));
 };
 
 /**
@@ -91,7 +91,8 @@ struct ev_backend_ops {
 	 * calls: never keep a pointer to it.
 	 */
 	size_t fdinfo_size;
-	/** Non-zero if the kernel state must be rebuilt in a child after fork. */
+	/** Non-zero if the kernel state must be rebuilt in a child after fork.
+	 */
 	int need_reinit;
 	/**
 	 * Called once per base.  Allocates the backend state into `*state`.
@@ -99,21 +100,21 @@ struct ev_backend_ops {
 	 * loader moves on to the next one.
 	 */
 	int (*init)(struct ev_backend_base *base,
-		    const struct ev_backend_host *host, void **state);
+	            const struct ev_backend_host *host, void **state);
 	/**
 	 * Called when `fd`'s interest grows or changes from `old_mask` to
 	 * `new_mask` (new_mask != 0).  `old_mask == new_mask` means the core
 	 * suspects the fd was closed and reopened: register it again.
 	 */
 	int (*add)(void *state, int fd, int old_mask, int new_mask,
-		   void *fdinfo);
+	           void *fdinfo);
 	/**
 	 * Called when `fd`'s interest shrinks from `old_mask` to `new_mask`
 	 * (possibly 0: forget the fd).  A fd already closed must not be an
 	 * error the core sees: ignore EBADF/ENOENT here.
 	 */
 	int (*del)(void *state, int fd, int old_mask, int new_mask,
-		   void *fdinfo);
+	           void *fdinfo);
 	/**
 	 * Waits at most `timeout` (NULL: forever; {0,0}: poll) and reports
 	 * every ready fd through host->fd_ready.  Returns 0 on EINTR.
@@ -137,7 +138,7 @@ typedef const struct ev_backend_ops *(*ev_backend_entry_fn)(void);
 #if defined(LIBEV_BACKEND_BUILTIN)
 /* Compiled into libev-core: the entry is named after the backend so several
  * can live in one library. */
-#define EV_BACKEND_EXPORT(name, ops)                                            \
+#define EV_BACKEND_EXPORT(name, ops)                                           \
 	const struct ev_backend_ops *ev__backend_entry_##name(void);           \
 	const struct ev_backend_ops *ev__backend_entry_##name(void)            \
 	{                                                                      \
@@ -148,7 +149,7 @@ typedef const struct ev_backend_ops *(*ev_backend_entry_fn)(void);
  * Defines the module's exported entry symbol returning `ops`.  Use it once
  * per module, at file scope: `EV_BACKEND_EXPORT(epoll, epoll_ops)`.
  */
-#define EV_BACKEND_EXPORT(name, ops)                                            \
+#define EV_BACKEND_EXPORT(name, ops)                                           \
 	__attribute__((visibility("default"))) const struct ev_backend_ops *   \
 	ev_backend_entry(void);                                                \
 	__attribute__((visibility("default"))) const struct ev_backend_ops *   \

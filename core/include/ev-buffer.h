@@ -155,7 +155,7 @@ int evbuffer_expand(struct evbuffer *buf, size_t datlen);
  * @return the number of pieces used, or -1 on failure.
  */
 int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
-			   struct evbuffer_iovec *vec, int n_vec);
+                           struct evbuffer_iovec *vec, int n_vec);
 /**
  * Appends the data written into space from evbuffer_reserve_space().  Set
  * each `iov_len` to the amount actually written; the pieces must be the
@@ -163,7 +163,7 @@ int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
  * @return 0 on success, -1 if the pieces do not match the reservation.
  */
 int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
-			  int n_vecs);
+                          int n_vecs);
 
 /**
  * Appends a copy of `datlen` bytes.  Adding 0 bytes succeeds and does
@@ -177,7 +177,7 @@ int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen);
  * @return the number of bytes added, or 0 on failure.
  */
 size_t evbuffer_add_iovec(struct evbuffer *buf, struct evbuffer_iovec *vec,
-			  int n_vec);
+                          int n_vec);
 /**
  * Reads and removes up to `datlen` bytes from the front.
  * @return the number of bytes copied to `data`, or -1 on failure.
@@ -188,7 +188,7 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen);
  * @return the number of bytes copied, or -1 on failure.
  */
 ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out,
-			    size_t datlen);
+                            size_t datlen);
 /**
  * Copies up to `datlen` bytes starting at `pos` without removing them.
  * @param buf the buffer.
@@ -199,15 +199,15 @@ ev_ssize_t evbuffer_copyout(struct evbuffer *buf, void *data_out,
  * @return the number of bytes copied, or -1 on failure.
  */
 ev_ssize_t evbuffer_copyout_from(struct evbuffer *buf,
-				 const struct evbuffer_ptr *pos,
-				 void *data_out, size_t datlen);
+                                 const struct evbuffer_ptr *pos, void *data_out,
+                                 size_t datlen);
 /**
  * Moves up to `datlen` bytes from the front of `src` to the end of `dst`,
  * moving whole chunks where it can.
  * @return the number of bytes moved, or -1 on failure.
  */
 int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
-			   size_t datlen);
+                           size_t datlen);
 /**
  * Reads and removes one line.
  * @param buf the buffer.
@@ -219,7 +219,7 @@ int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
  *         (or out of memory).
  */
 char *evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
-		      enum evbuffer_eol_style eol_style);
+                      enum evbuffer_eol_style eol_style);
 /**
  * 1.3 API: evbuffer_readln() with EVBUFFER_EOL_ANY.
  * @return the line (free it with free()), or NULL.
@@ -242,7 +242,7 @@ int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src);
  * used: (data, its length, the extra argument).
  */
 typedef void (*evbuffer_ref_cleanup_cb)(const void *data, size_t datalen,
-					void *extra);
+                                        void *extra);
 /**
  * Appends `datlen` bytes of caller-owned memory without copying them.  The
  * memory must stay valid and unchanged until `cleanupfn` runs: when the
@@ -258,8 +258,8 @@ typedef void (*evbuffer_ref_cleanup_cb)(const void *data, size_t datalen,
  * @return 0 on success, -1 on failure (`cleanupfn` is then not called).
  */
 int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
-			   size_t datlen, evbuffer_ref_cleanup_cb cleanupfn,
-			   void *cleanupfn_arg);
+                           size_t datlen, evbuffer_ref_cleanup_cb cleanupfn,
+                           void *cleanupfn_arg);
 /**
  * Appends `length` bytes of the file `fd` starting at `offset`.  The buffer
  * takes ownership of `fd` and closes it when done, also on failure.  When
@@ -273,19 +273,19 @@ int evbuffer_add_reference(struct evbuffer *outbuf, const void *data,
  * @return 0 on success, -1 on failure.
  */
 int evbuffer_add_file(struct evbuffer *outbuf, int fd, ev_off_t offset,
-		      ev_off_t length);
+                      ev_off_t length);
 /**
  * Appends formatted text (printf format).
  * @return the number of bytes added, or -1 on failure.
  */
 int evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /**
  * Appends formatted text (vprintf format).
  * @return the number of bytes added, or -1 on failure.
  */
 int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 /**
  * Removes up to `len` bytes from the front (all when `len` exceeds the
  * length).
@@ -303,7 +303,7 @@ int evbuffer_write(struct evbuffer *buffer, evutil_socket_t fd);
  * @return the number of bytes written, or -1 with errno set.
  */
 int evbuffer_write_atmost(struct evbuffer *buffer, evutil_socket_t fd,
-			  ev_ssize_t howmuch);
+                          ev_ssize_t howmuch);
 /**
  * Reads up to `howmuch` bytes from `fd` with one readv() into free chunk
  * space and appends them.  With `howmuch` -1 the request adapts between
@@ -317,17 +317,17 @@ int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch);
  * @return its position; `pos` is -1 when not found.
  */
 struct evbuffer_ptr evbuffer_search(struct evbuffer *buffer, const char *what,
-				    size_t len,
-				    const struct evbuffer_ptr *start);
+                                    size_t len,
+                                    const struct evbuffer_ptr *start);
 /**
  * evbuffer_search() limited to matches that end before `end` (NULL: the
  * end of the buffer).
  * @return its position; `pos` is -1 when not found.
  */
 struct evbuffer_ptr evbuffer_search_range(struct evbuffer *buffer,
-					  const char *what, size_t len,
-					  const struct evbuffer_ptr *start,
-					  const struct evbuffer_ptr *end);
+                                          const char *what, size_t len,
+                                          const struct evbuffer_ptr *start,
+                                          const struct evbuffer_ptr *end);
 /**
  * Sets (EVBUFFER_PTR_SET) or advances (EVBUFFER_PTR_ADD) a position.  A
  * position equal to the length is allowed.
@@ -335,7 +335,7 @@ struct evbuffer_ptr evbuffer_search_range(struct evbuffer *buffer,
  *         pointer's `pos` is then -1).
  */
 int evbuffer_ptr_set(struct evbuffer *buffer, struct evbuffer_ptr *ptr,
-		     size_t position, enum evbuffer_ptr_how how);
+                     size_t position, enum evbuffer_ptr_how how);
 /**
  * Finds the next end of line at or after `start` (NULL: the beginning).
  * @param buffer the buffer.
@@ -346,9 +346,9 @@ int evbuffer_ptr_set(struct evbuffer *buffer, struct evbuffer_ptr *ptr,
  * @return its position; `pos` is -1 when none is complete.
  */
 struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
-					struct evbuffer_ptr *start,
-					size_t *eol_len_out,
-					enum evbuffer_eol_style eol_style);
+                                        struct evbuffer_ptr *start,
+                                        size_t *eol_len_out,
+                                        enum evbuffer_eol_style eol_style);
 /**
  * Exposes the stored data without copying it.
  * @param buffer the buffer.
@@ -361,8 +361,8 @@ struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
  *         more than `n_vec`).
  */
 int evbuffer_peek(struct evbuffer *buffer, ev_ssize_t len,
-		  struct evbuffer_ptr *start_at, struct evbuffer_iovec *vec_out,
-		  int n_vec);
+                  struct evbuffer_ptr *start_at, struct evbuffer_iovec *vec_out,
+                  int n_vec);
 /**
  * Makes the first `size` bytes (-1: all) contiguous.
  * @return a pointer to them, valid until the buffer next changes; NULL if
@@ -395,8 +395,8 @@ struct evbuffer_cb_info {
 };
 /** Called after the buffer's length changes: (buffer, what, arg). */
 typedef void (*evbuffer_cb_func)(struct evbuffer *buffer,
-				 const struct evbuffer_cb_info *info,
-				 void *arg);
+                                 const struct evbuffer_cb_info *info,
+                                 void *arg);
 /** A registered callback, returned by evbuffer_add_cb(). */
 struct evbuffer_cb_entry;
 /** Callback flag: the callback runs (set by default). */
@@ -406,31 +406,31 @@ struct evbuffer_cb_entry;
  * @return the entry, or NULL when out of memory.
  */
 struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buffer,
-					  evbuffer_cb_func cb, void *cbarg);
+                                          evbuffer_cb_func cb, void *cbarg);
 /**
  * Unregisters a callback by its entry.
  * @return 0 on success, -1 if it is not registered.
  */
 int evbuffer_remove_cb_entry(struct evbuffer *buffer,
-			     struct evbuffer_cb_entry *ent);
+                             struct evbuffer_cb_entry *ent);
 /**
  * Unregisters the first callback registered with `cb` and `cbarg`.
  * @return 0 on success, -1 if there is none.
  */
 int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb_func cb,
-		       void *cbarg);
+                       void *cbarg);
 /**
  * Sets flags (EVBUFFER_CB_ENABLED) on a callback.
  * @return 0.
  */
-int evbuffer_cb_set_flags(struct evbuffer *buffer,
-			  struct evbuffer_cb_entry *cb, ev_uint32_t flags);
+int evbuffer_cb_set_flags(struct evbuffer *buffer, struct evbuffer_cb_entry *cb,
+                          ev_uint32_t flags);
 /**
  * Clears flags (EVBUFFER_CB_ENABLED) on a callback.
  * @return 0.
  */
 int evbuffer_cb_clear_flags(struct evbuffer *buffer,
-			    struct evbuffer_cb_entry *cb, ev_uint32_t flags);
+                            struct evbuffer_cb_entry *cb, ev_uint32_t flags);
 
 /* ---------------------------------------------------------------------- */
 /** @name 1.3 API (event2/buffer_compat.h)
@@ -438,7 +438,7 @@ int evbuffer_cb_clear_flags(struct evbuffer *buffer,
 
 /** 1.3 callback: (buffer, old length, new length, arg). */
 typedef void (*evbuffer_cb)(struct evbuffer *buffer, size_t old_len,
-			    size_t new_len, void *arg);
+                            size_t new_len, void *arg);
 /**
  * 1.3 API: replaces every callback of the buffer by `cb` (NULL: none).
  */
@@ -449,7 +449,7 @@ void evbuffer_setcb(struct evbuffer *buffer, evbuffer_cb cb, void *cbarg);
  *         from its start to the end of the match), or NULL.
  */
 unsigned char *evbuffer_find(struct evbuffer *buffer, const unsigned char *what,
-			     size_t len);
+                             size_t len);
 /** 1.3 API: the number of bytes stored. */
 #define EVBUFFER_LENGTH(x) evbuffer_get_length(x)
 /** 1.3 API: the whole content made contiguous (NULL when empty). */

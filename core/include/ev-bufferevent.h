@@ -71,11 +71,11 @@ struct bufferevent {
 /** @name What happened, passed to the event callback (values fixed by
  *  libevent)
  * @{ */
-#define BEV_EVENT_READING 0x01   /**< While reading. */
-#define BEV_EVENT_WRITING 0x02   /**< While writing. */
-#define BEV_EVENT_EOF 0x10       /**< The peer closed the connection. */
-#define BEV_EVENT_ERROR 0x20     /**< An error; see errno. */
-#define BEV_EVENT_TIMEOUT 0x40   /**< A read or write timeout expired. */
+#define BEV_EVENT_READING   0x01 /**< While reading. */
+#define BEV_EVENT_WRITING   0x02 /**< While writing. */
+#define BEV_EVENT_EOF       0x10 /**< The peer closed the connection. */
+#define BEV_EVENT_ERROR     0x20 /**< An error; see errno. */
+#define BEV_EVENT_TIMEOUT   0x40 /**< A read or write timeout expired. */
 #define BEV_EVENT_CONNECTED 0x80 /**< bufferevent_socket_connect() done. */
 /** 1.3 name of BEV_EVENT_READING. */
 #define EVBUFFER_READ BEV_EVENT_READING
@@ -126,7 +126,7 @@ typedef void (*bufferevent_data_cb)(struct bufferevent *bev, void *ctx);
  * for that direction.
  */
 typedef void (*bufferevent_event_cb)(struct bufferevent *bev, short what,
-				     void *ctx);
+                                     void *ctx);
 /** 1.3 name of bufferevent_data_cb. */
 typedef bufferevent_data_cb evbuffercb;
 /** 1.3 name of bufferevent_event_cb. */
@@ -142,7 +142,7 @@ typedef bufferevent_event_cb everrorcb;
  * @return the bufferevent, or NULL on failure.
  */
 struct bufferevent *bufferevent_socket_new(struct event_base *base,
-					   evutil_socket_t fd, int options);
+                                           evutil_socket_t fd, int options);
 /**
  * Starts a non-blocking connect to `sa`.  Creates the socket first when the
  * bufferevent has none (it is then closed on free only with
@@ -152,15 +152,15 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base,
  *         reported by the callback), -1 when it could not be started.
  */
 int bufferevent_socket_connect(struct bufferevent *bev,
-			       const struct sockaddr *sa, int socklen);
+                               const struct sockaddr *sa, int socklen);
 /**
  * 1.3 API: creates a bufferevent on `fd` on the current base (the one
  * event_init() made) with the given callbacks.
  * @return the bufferevent, or NULL on failure.
  */
 struct bufferevent *bufferevent_new(evutil_socket_t fd, evbuffercb readcb,
-				    evbuffercb writecb, everrorcb errorcb,
-				    void *cbarg);
+                                    evbuffercb writecb, everrorcb errorcb,
+                                    void *cbarg);
 /**
  * Moves a bufferevent to another base.
  * @return 0 on success, -1 on failure.
@@ -184,13 +184,12 @@ void bufferevent_free(struct bufferevent *bev);
  * Sets the callbacks (each may be NULL) and their argument.
  */
 void bufferevent_setcb(struct bufferevent *bev, bufferevent_data_cb readcb,
-		       bufferevent_data_cb writecb, bufferevent_event_cb eventcb,
-		       void *cbarg);
+                       bufferevent_data_cb writecb,
+                       bufferevent_event_cb eventcb, void *cbarg);
 /** Reads back the callbacks; each out-pointer may be NULL. */
-void bufferevent_getcb(struct bufferevent *bev,
-		       bufferevent_data_cb *readcb_ptr,
-		       bufferevent_data_cb *writecb_ptr,
-		       bufferevent_event_cb *eventcb_ptr, void **cbarg_ptr);
+void bufferevent_getcb(struct bufferevent *bev, bufferevent_data_cb *readcb_ptr,
+                       bufferevent_data_cb *writecb_ptr,
+                       bufferevent_event_cb *eventcb_ptr, void **cbarg_ptr);
 /**
  * Replaces the socket (the old one is not closed).
  * @return 0 on success, -1 on failure.
@@ -245,11 +244,11 @@ short bufferevent_get_enabled(struct bufferevent *bev);
  * @return 0 on success, -1 on failure.
  */
 int bufferevent_set_timeouts(struct bufferevent *bev,
-			     const struct timeval *timeout_read,
-			     const struct timeval *timeout_write);
+                             const struct timeval *timeout_read,
+                             const struct timeval *timeout_write);
 /** 1.3 API: bufferevent_set_timeouts() in whole seconds (0: none). */
 void bufferevent_settimeout(struct bufferevent *bev, int timeout_read,
-			    int timeout_write);
+                            int timeout_write);
 /**
  * Sets watermarks for EV_READ and/or EV_WRITE.
  * Read: the read callback runs only once `lowmark` bytes are buffered, and
@@ -259,13 +258,13 @@ void bufferevent_settimeout(struct bufferevent *bev, int timeout_read,
  * or fewer; `highmark` is unused for sockets.
  */
 void bufferevent_setwatermark(struct bufferevent *bev, short events,
-			      size_t lowmark, size_t highmark);
+                              size_t lowmark, size_t highmark);
 /**
  * Reads the watermarks of EV_READ or EV_WRITE (exactly one of them).
  * @return 0 on success, -1 if `events` is not exactly one direction.
  */
 int bufferevent_getwatermark(struct bufferevent *bev, short events,
-			     size_t *lowmark, size_t *highmark);
+                             size_t *lowmark, size_t *highmark);
 /**
  * Takes the bufferevent's lock, so that several calls from this thread
  * (on the bufferevent and its two evbuffers) are seen by other threads
@@ -292,7 +291,7 @@ int bufferevent_decref(struct bufferevent *bev);
  * @return 0.
  */
 int bufferevent_flush(struct bufferevent *bev, short iotype,
-		      enum bufferevent_flush_mode mode);
+                      enum bufferevent_flush_mode mode);
 /**
  * Runs the read (EV_READ) and/or write (EV_WRITE) callback as if data had
  * moved, respecting the watermarks unless BEV_TRIG_IGNORE_WATERMARKS.
@@ -300,7 +299,7 @@ int bufferevent_flush(struct bufferevent *bev, short iotype,
 void bufferevent_trigger(struct bufferevent *bev, short iotype, int options);
 /** Runs the event callback with `what` (BEV_EVENT_* bits). */
 void bufferevent_trigger_event(struct bufferevent *bev, short what,
-			       int options);
+                               int options);
 
 /** 1.3 API: the input buffer of a bufferevent. */
 #define EVBUFFER_INPUT(x) bufferevent_get_input(x)

@@ -31,8 +31,8 @@ struct evconnlistener;
  * socket.
  */
 typedef void (*evconnlistener_cb)(struct evconnlistener *lev,
-				  evutil_socket_t fd, struct sockaddr *addr,
-				  int socklen, void *ptr);
+                                  evutil_socket_t fd, struct sockaddr *addr,
+                                  int socklen, void *ptr);
 /**
  * Called when accept() fails with an error other than a transient one
  * (those, and running out of descriptors, are handled inside).  errno
@@ -75,19 +75,19 @@ typedef void (*evconnlistener_errorcb)(struct evconnlistener *lev, void *ptr);
  * @return the listener, or NULL on failure.
  */
 struct evconnlistener *evconnlistener_new(struct event_base *base,
-					  evconnlistener_cb cb, void *ptr,
-					  unsigned flags, int backlog,
-					  evutil_socket_t fd);
+                                          evconnlistener_cb cb, void *ptr,
+                                          unsigned flags, int backlog,
+                                          evutil_socket_t fd);
 /**
  * Creates a socket, binds it to `sa`, listens on it and creates a listener
  * that owns it.
  * @return the listener, or NULL on failure (errno set where the OS failed).
  */
 struct evconnlistener *evconnlistener_new_bind(struct event_base *base,
-					       evconnlistener_cb cb, void *ptr,
-					       unsigned flags, int backlog,
-					       const struct sockaddr *sa,
-					       int socklen);
+                                               evconnlistener_cb cb, void *ptr,
+                                               unsigned flags, int backlog,
+                                               const struct sockaddr *sa,
+                                               int socklen);
 /**
  * Frees a listener (closing the socket with LEV_OPT_CLOSE_ON_FREE).  Safe
  * from inside its own callbacks.
@@ -109,10 +109,10 @@ struct event_base *evconnlistener_get_base(struct evconnlistener *lev);
 evutil_socket_t evconnlistener_get_fd(struct evconnlistener *lev);
 /** Replaces the connection callback and its argument. */
 void evconnlistener_set_cb(struct evconnlistener *lev, evconnlistener_cb cb,
-			   void *arg);
+                           void *arg);
 /** Sets the error callback (NULL: none). */
 void evconnlistener_set_error_cb(struct evconnlistener *lev,
-				 evconnlistener_errorcb errorcb);
+                                 evconnlistener_errorcb errorcb);
 
 #ifdef __cplusplus
 }

@@ -32,13 +32,13 @@ void evtag_init(void);
 int evtag_unmarshal_header(struct evbuffer *evbuf, ev_uint32_t *ptag);
 /** Appends an element with tag `tag` and `len` bytes of `data`. */
 void evtag_marshal(struct evbuffer *evbuf, ev_uint32_t tag, const void *data,
-		   ev_uint32_t len);
+                   ev_uint32_t len);
 /**
  * Appends an element whose payload is all of `data`; the data is moved
  * (not copied), so `data` ends up empty, as in libevent.
  */
 void evtag_marshal_buffer(struct evbuffer *evbuf, ev_uint32_t tag,
-			  struct evbuffer *data);
+                          struct evbuffer *data);
 /** Appends the encoding of a 32-bit number (no tag). */
 void evtag_encode_int(struct evbuffer *evbuf, ev_uint32_t number);
 /** Appends the encoding of a 64-bit number (no tag). */
@@ -51,16 +51,16 @@ void encode_int64(struct evbuffer *evbuf, ev_uint64_t number);
 void evtag_encode_tag(struct evbuffer *evbuf, ev_uint32_t tag);
 /** Appends an element holding an encoded 32-bit number. */
 void evtag_marshal_int(struct evbuffer *evbuf, ev_uint32_t tag,
-		       ev_uint32_t integer);
+                       ev_uint32_t integer);
 /** Appends an element holding an encoded 64-bit number. */
 void evtag_marshal_int64(struct evbuffer *evbuf, ev_uint32_t tag,
-			 ev_uint64_t integer);
+                         ev_uint64_t integer);
 /** Appends an element holding `string` without its NUL. */
 void evtag_marshal_string(struct evbuffer *buf, ev_uint32_t tag,
-			  const char *string);
+                          const char *string);
 /** Appends an element holding the seconds and microseconds of `tv`. */
 void evtag_marshal_timeval(struct evbuffer *evbuf, ev_uint32_t tag,
-			   struct timeval *tv);
+                           struct timeval *tv);
 
 /**
  * Removes the next element from `src` and appends its payload to `dst`.
@@ -68,7 +68,7 @@ void evtag_marshal_timeval(struct evbuffer *evbuf, ev_uint32_t tag,
  *         (`src` is then unchanged).
  */
 int evtag_unmarshal(struct evbuffer *src, ev_uint32_t *ptag,
-		    struct evbuffer *dst);
+                    struct evbuffer *dst);
 /**
  * Decodes the tag of the next element without removing anything.
  * @return the number of bytes of the tag encoding, or -1.
@@ -96,17 +96,17 @@ int evtag_consume(struct evbuffer *evbuf);
  * @return 0 on success, -1 otherwise (`evbuf` is then unchanged).
  */
 int evtag_unmarshal_int(struct evbuffer *evbuf, ev_uint32_t need_tag,
-			ev_uint32_t *pinteger);
+                        ev_uint32_t *pinteger);
 /** evtag_unmarshal_int() for a 64-bit number. */
 int evtag_unmarshal_int64(struct evbuffer *evbuf, ev_uint32_t need_tag,
-			  ev_uint64_t *pinteger);
+                          ev_uint64_t *pinteger);
 /**
  * Removes the next element, which must have tag `need_tag` and exactly
  * `len` bytes of payload, copying the payload to `data`.
  * @return 0 on success, -1 otherwise (`evbuf` is then unchanged).
  */
 int evtag_unmarshal_fixed(struct evbuffer *src, ev_uint32_t need_tag,
-			  void *data, size_t len);
+                          void *data, size_t len);
 /**
  * Removes the next element, which must have tag `need_tag`, and returns
  * its payload as a new NUL-terminated string in `*pstring` (free it with
@@ -114,14 +114,14 @@ int evtag_unmarshal_fixed(struct evbuffer *src, ev_uint32_t need_tag,
  * @return 0 on success, -1 otherwise (`evbuf` is then unchanged).
  */
 int evtag_unmarshal_string(struct evbuffer *evbuf, ev_uint32_t need_tag,
-			   char **pstring);
+                           char **pstring);
 /**
  * Removes the next element, which must have tag `need_tag` and hold a
  * timeval written by evtag_marshal_timeval().
  * @return 0 on success, -1 otherwise (`evbuf` is then unchanged).
  */
 int evtag_unmarshal_timeval(struct evbuffer *evbuf, ev_uint32_t need_tag,
-			    struct timeval *ptv);
+                            struct timeval *ptv);
 /**
  * Decodes and removes an encoded 32-bit number (no tag) from the front.
  * @return 0 on success, -1 on malformed or truncated input.

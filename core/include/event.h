@@ -43,44 +43,44 @@ extern "C" {
 
 /** @name Event flags (values fixed by libevent)
  * @{ */
-#define EV_TIMEOUT 0x01 /**< The timeout expired. */
-#define EV_READ 0x02    /**< The fd is readable. */
-#define EV_WRITE 0x04   /**< The fd is writable. */
-#define EV_SIGNAL 0x08  /**< The signal arrived. */
-#define EV_PERSIST 0x10 /**< Stay pending after the callback runs. */
-#define EV_ET 0x20      /**< Edge-triggered, where the backend supports it. */
+#define EV_TIMEOUT  0x01 /**< The timeout expired. */
+#define EV_READ     0x02 /**< The fd is readable. */
+#define EV_WRITE    0x04 /**< The fd is writable. */
+#define EV_SIGNAL   0x08 /**< The signal arrived. */
+#define EV_PERSIST  0x10 /**< Stay pending after the callback runs. */
+#define EV_ET       0x20 /**< Edge-triggered, where the backend supports it. */
 #define EV_FINALIZE 0x40 /**< 2.x finalisation flag (accepted, no effect). */
-#define EV_CLOSED 0x80  /**< The peer closed (where the backend reports it). */
+#define EV_CLOSED   0x80 /**< The peer closed (where the backend reports it). */
 /** @} */
 
 /** @name Event list flags, as 1.3 programs read them in ev_flags
  * @{ */
-#define EVLIST_TIMEOUT 0x01  /**< Has a pending timeout. */
+#define EVLIST_TIMEOUT  0x01 /**< Has a pending timeout. */
 #define EVLIST_INSERTED 0x02 /**< Added (fd or signal). */
-#define EVLIST_SIGNAL 0x04   /**< Added as a signal event. */
-#define EVLIST_ACTIVE 0x08   /**< Waiting in an active queue. */
+#define EVLIST_SIGNAL   0x04 /**< Added as a signal event. */
+#define EVLIST_ACTIVE   0x08 /**< Waiting in an active queue. */
 #define EVLIST_INTERNAL 0x10 /**< Used by the library itself. */
-#define EVLIST_INIT 0x80     /**< Initialised by event_set()/event_assign(). */
-#define EVLIST_ALL 0xff      /**< All of the above. */
+#define EVLIST_INIT     0x80 /**< Initialised by event_set()/event_assign(). */
+#define EVLIST_ALL      0xff /**< All of the above. */
 /** @} */
 
 /** @name event_base_loop() flags
  * @{ */
-#define EVLOOP_ONCE 0x01     /**< Block once, run the active events, return. */
-#define EVLOOP_NONBLOCK 0x02 /**< Do not block: poll once and return. */
+#define EVLOOP_ONCE             0x01 /**< Block once, run the active events, return. */
+#define EVLOOP_NONBLOCK         0x02 /**< Do not block: poll once and return. */
 #define EVLOOP_NO_EXIT_ON_EMPTY 0x04 /**< Keep running with no events. */
 /** @} */
 
 /** @name Log severities for event_set_log_callback()
  * @{ */
-#define EVENT_LOG_DEBUG 0 /**< Debugging detail (off by default). */
-#define EVENT_LOG_MSG 1   /**< Informational message. */
-#define EVENT_LOG_WARN 2  /**< Something went wrong, but it goes on. */
-#define EVENT_LOG_ERR 3   /**< An operation failed. */
+#define EVENT_LOG_DEBUG  0 /**< Debugging detail (off by default). */
+#define EVENT_LOG_MSG    1 /**< Informational message. */
+#define EVENT_LOG_WARN   2 /**< Something went wrong, but it goes on. */
+#define EVENT_LOG_ERR    3 /**< An operation failed. */
 #define _EVENT_LOG_DEBUG EVENT_LOG_DEBUG /**< 1.3 spelling. */
-#define _EVENT_LOG_MSG EVENT_LOG_MSG     /**< 1.3 spelling. */
-#define _EVENT_LOG_WARN EVENT_LOG_WARN   /**< 1.3 spelling. */
-#define _EVENT_LOG_ERR EVENT_LOG_ERR     /**< 1.3 spelling. */
+#define _EVENT_LOG_MSG   EVENT_LOG_MSG   /**< 1.3 spelling. */
+#define _EVENT_LOG_WARN  EVENT_LOG_WARN  /**< 1.3 spelling. */
+#define _EVENT_LOG_ERR   EVENT_LOG_ERR   /**< 1.3 spelling. */
 /** @} */
 
 struct event_base;
@@ -118,14 +118,14 @@ struct event {
 	short *ev_pncalls;
 	/** @endcond */
 
-	struct event_base *ev_base;   /**< Public: the base it belongs to. */
-	evutil_socket_t ev_fd;        /**< Public: fd, or signal number. */
-	short ev_events;              /**< Public: EV_* flags asked for. */
-	short ev_res;                 /**< Public: EV_* flags that fired. */
-	int ev_flags;                 /**< Public: EVLIST_* state bits. */
-	int ev_pri;                   /**< Public: priority (0 is best). */
+	struct event_base *ev_base;    /**< Public: the base it belongs to. */
+	evutil_socket_t ev_fd;         /**< Public: fd, or signal number. */
+	short ev_events;               /**< Public: EV_* flags asked for. */
+	short ev_res;                  /**< Public: EV_* flags that fired. */
+	int ev_flags;                  /**< Public: EVLIST_* state bits. */
+	int ev_pri;                    /**< Public: priority (0 is best). */
 	event_callback_fn ev_callback; /**< Public: the callback. */
-	void *ev_arg;                 /**< Public: the callback's argument. */
+	void *ev_arg;                  /**< Public: the callback's argument. */
 };
 
 /** @name Accessor macros of the 1.3 API
@@ -284,10 +284,10 @@ enum event_base_config_flag {
 
 /** Backend features, for event_config_require_features(). */
 enum event_method_feature {
-	EV_FEATURE_ET = 0x01,          /**< Edge-triggered events. */
-	EV_FEATURE_O1 = 0x02,          /**< O(1) per active event. */
-	EV_FEATURE_FDS = 0x04,         /**< Any fd, including files. */
-	EV_FEATURE_EARLY_CLOSE = 0x08  /**< Reports EV_CLOSED. */
+	EV_FEATURE_ET = 0x01,         /**< Edge-triggered events. */
+	EV_FEATURE_O1 = 0x02,         /**< O(1) per active event. */
+	EV_FEATURE_FDS = 0x04,        /**< Any fd, including files. */
+	EV_FEATURE_EARLY_CLOSE = 0x08 /**< Reports EV_CLOSED. */
 };
 
 /**
@@ -329,20 +329,19 @@ int event_base_get_features(const struct event_base *base);
  * @param arg passed to `cb`.
  */
 void event_set(struct event *ev, evutil_socket_t fd, short events,
-	       event_callback_fn cb, void *arg);
+               event_callback_fn cb, void *arg);
 /**
  * Initialises an event on `base` (2.x API).
  * @return 0 on success, -1 if the event is pending or active.
  */
-int event_assign(struct event *ev, struct event_base *base,
-		 evutil_socket_t fd, short events, event_callback_fn cb,
-		 void *arg);
+int event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
+                 short events, event_callback_fn cb, void *arg);
 /**
  * Allocates and initialises an event on `base`.
  * @return the event (free it with event_free()), or NULL on failure.
  */
 struct event *event_new(struct event_base *base, evutil_socket_t fd,
-			short events, event_callback_fn cb, void *arg);
+                        short events, event_callback_fn cb, void *arg);
 /** Deletes (if pending) and frees an event made by event_new(). */
 void event_free(struct event *ev);
 /**
@@ -400,10 +399,10 @@ size_t event_get_struct_event_size(void);
  *         refused).
  */
 int event_once(evutil_socket_t fd, short events, event_callback_fn cb,
-	       void *arg, const struct timeval *tv);
+               void *arg, const struct timeval *tv);
 /** event_once() on `base`. */
 int event_base_once(struct event_base *base, evutil_socket_t fd, short events,
-		    event_callback_fn cb, void *arg, const struct timeval *tv);
+                    event_callback_fn cb, void *arg, const struct timeval *tv);
 /** @} */
 
 /* ---------------------------------------------------------------------- */

@@ -87,7 +87,7 @@ typedef socklen_t ev_socklen_t;
 /** Compares two timevals with the relational operator `cmp` (e.g. `<`). */
 #define evutil_timercmp(tvp, uvp, cmp)                                         \
 	(((tvp)->tv_sec == (uvp)->tv_sec) ? ((tvp)->tv_usec cmp(uvp)->tv_usec) \
-					  : ((tvp)->tv_sec cmp(uvp)->tv_sec))
+	                                  : ((tvp)->tv_sec cmp(uvp)->tv_sec))
 
 /**
  * Puts `fd` into non-blocking mode.
@@ -121,7 +121,8 @@ int evutil_closesocket(evutil_socket_t sock);
  * Creates a connected pair of sockets, like socketpair(2).
  * @return 0 on success, -1 with errno set on failure.
  */
-int evutil_socketpair(int domain, int type, int protocol, evutil_socket_t sv[2]);
+int evutil_socketpair(int domain, int type, int protocol,
+                      evutil_socket_t sv[2]);
 struct timezone;
 /**
  * Reads the wall-clock time, like gettimeofday(2).
@@ -137,7 +138,7 @@ ev_int64_t evutil_strtoll(const char *s, char **endptr, int base);
  * @return the length the full output would have had, or -1 on error.
  */
 int evutil_snprintf(char *buf, size_t buflen, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /** Case-insensitive ASCII comparison, independent of the locale. */
 int evutil_ascii_strcasecmp(const char *s1, const char *s2);
 /** Case-insensitive ASCII comparison of at most `n` bytes. */

@@ -33,11 +33,13 @@ struct event_base *event_base_new_with_config(const struct event_config *cfg)
 	base->host.struct_size = sizeof(base->host);
 	base->host.fd_ready = ev__fd_ready;
 	base->host.log = ev__backend_log;
-	base->no_cache_time = cfg && (cfg->flags & EVENT_BASE_FLAG_NO_CACHE_TIME);
+	base->no_cache_time =
+	    cfg && (cfg->flags & EVENT_BASE_FLAG_NO_CACHE_TIME);
 	if (ev__load_backend(base, cfg) < 0)
 		goto fail;
-	base->fdslot_size = (EV__FDSLOT_HEAD + base->module.ops->fdinfo_size +
-			     15) & ~(size_t)15;
+	base->fdslot_size =
+	    (EV__FDSLOT_HEAD + base->module.ops->fdinfo_size + 15) &
+	    ~(size_t)15;
 	event_assign(&base->exit_ev, base, -1, 0, exit_cb, base);
 	base->exit_ev.ev_flags |= EVLIST_INTERNAL;
 	if (ev__thread_base_init(base, cfg) < 0) {
@@ -86,8 +88,10 @@ void event_base_free(struct event_base *base)
 	 * belongs to the program, except event_once()'s. */
 	ev__once_free_all(base);
 	for (i = 0; i < base->nfdslots; i++) {
-		struct ev__fdslot *s = (struct ev__fdslot *)(void *)(
-			base->fdslots + (size_t)i * base->fdslot_size);
+		struct ev__fdslot *s =
+		    (struct ev__fdslot *)(void *)(base->fdslots +
+		                                  (size_t)i *
+		                                      base->fdslot_size);
 		delete_list(&s->head);
 	}
 	for (i = 0; i < NSIG; i++)
@@ -126,7 +130,7 @@ int event_reinit(struct event_base *base)
 		goto out;
 	if (ops->need_reinit && ops->reinit(base->backend_state) < 0) {
 		ev__log(EVENT_LOG_ERR, "%s: reinit after fork failed: %s",
-			ops->name, strerror(errno));
+		        ops->name, strerror(errno));
 		goto out;
 	}
 	ret = 0;

@@ -122,8 +122,9 @@ static inline void ev__buf_unlock_guard(const struct evbuffer *const *bp)
 
 /* "unused": the guard is never read, only cleaned up (clang warns). */
 #define EVBUF_LOCKED(b)                                                        \
-	const struct evbuffer *const evbuf_guard_ __attribute__((              \
-	    unused, cleanup(ev__buf_unlock_guard))) = ev__buf_lock(b)
+	const struct evbuffer *const evbuf_guard_                              \
+	    __attribute__((unused, cleanup(ev__buf_unlock_guard))) =           \
+	        ev__buf_lock(b)
 
 /* Two buffers: locks in address order, so two threads moving data
  * between the same two buffers in opposite directions cannot deadlock. */
@@ -155,8 +156,9 @@ static inline void ev__buf_unlock2_guard(const struct ev__buf_pair *p)
 }
 
 #define EVBUF_LOCKED2(x, y)                                                    \
-	const struct ev__buf_pair evbuf_guard2_ __attribute__((                \
-	    unused, cleanup(ev__buf_unlock2_guard))) = ev__buf_lock2(x, y)
+	const struct ev__buf_pair evbuf_guard2_                                \
+	    __attribute__((unused, cleanup(ev__buf_unlock2_guard))) =          \
+	        ev__buf_lock2(x, y)
 
 /* Space at the end of a MEM chunk. */
 static inline size_t ev__chunk_space(const struct evbuf_chunk *c)

@@ -108,8 +108,9 @@ static inline void bev_unlock_guard(struct bev *const *pp)
 /* Holds p's lock (if it has one) until the enclosing function returns.
  * "unused": the guard is never read, only cleaned up (clang warns). */
 #define BEV_LOCKED(p)                                                          \
-	struct bev *const bev_guard_ __attribute__((                           \
-	    unused, cleanup(bev_unlock_guard))) = bev_lock_ret(p)
+	struct bev *const bev_guard_                                           \
+	    __attribute__((unused, cleanup(bev_unlock_guard))) =               \
+	        bev_lock_ret(p)
 
 /* event_del() for use under the bufferevent lock.  The public one, from a
  * thread other than the loop's, waits for the event's running callback,

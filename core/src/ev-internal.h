@@ -14,8 +14,9 @@
 #include "ev-backend.h"
 
 /* Private ev_xflags bits of struct event. */
-#define EVX_FDSET 0x01  /* event_set/assign since the last add: the fd may be new */
-#define EVX_ONCE 0x02   /* owned by event_once; freed after its callback */
+#define EVX_FDSET                                                              \
+	0x01 /* event_set/assign since the last add: the fd may be new */
+#define EVX_ONCE   0x02 /* owned by event_once; freed after its callback */
 #define EVX_MALLOC 0x04 /* allocated by event_new */
 
 #define EV_IO_MASK (EV_READ | EV_WRITE | EV_CLOSED)
@@ -132,16 +133,16 @@ struct event_base {
  * event_del() wait for a callback running in the loop thread. */
 struct ev__thread {
 	pthread_mutex_t lock;
-	pthread_cond_t cb_done;    /* broadcast when a callback returns */
-	pthread_t loop_thread;     /* valid while base->running */
-	struct event *running_ev;  /* user callback running now, unlocked */
-	int nwaiters;              /* threads waiting on cb_done */
-	int in_dispatch;           /* loop thread waits in the backend */
-	int dispatch_locked;       /* fd_ready took the lock in this wait */
-	int notified;              /* a wake-up is in flight */
-	int wake_rfd;              /* eventfd, or a pipe's read end */
-	int wake_wfd;              /* the same eventfd, or the write end */
-	struct event wake_ev;      /* internal: drains wake_rfd */
+	pthread_cond_t cb_done;   /* broadcast when a callback returns */
+	pthread_t loop_thread;    /* valid while base->running */
+	struct event *running_ev; /* user callback running now, unlocked */
+	int nwaiters;             /* threads waiting on cb_done */
+	int in_dispatch;          /* loop thread waits in the backend */
+	int dispatch_locked;      /* fd_ready took the lock in this wait */
+	int notified;             /* a wake-up is in flight */
+	int wake_rfd;             /* eventfd, or a pipe's read end */
+	int wake_wfd;             /* the same eventfd, or the write end */
+	struct event wake_ev;     /* internal: drains wake_rfd */
 };
 
 /* The base lock.  Both helpers are a single test of a pointer when the
@@ -176,11 +177,12 @@ static inline struct event_base *ev__base_of(struct ev_backend_base *b)
 
 /* log.c */
 void ev__log(int severity, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void ev__vlog(int severity, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 void ev__backend_log(struct ev_backend_base *base, int severity,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* clock.c */
 int64_t ev__monotonic_ns(void);
@@ -204,15 +206,15 @@ int ev__signal_reinit(struct event_base *base);
 
 /* thread.c */
 int ev__thread_base_init(struct event_base *base,
-			 const struct event_config *cfg);
+                         const struct event_config *cfg);
 void ev__thread_base_free(struct event_base *base);
 int ev__thread_reinit(struct event_base *base);
 void ev__thread_reinit_lock(struct event_base *base);
 int ev__thread_dispatch(struct event_base *base, const struct timespec *ts);
 void ev__thread_fd_ready_lock(struct event_base *base);
 void ev__thread_run_cb(struct event_base *base, struct event *ev,
-		       event_callback_fn cb, evutil_socket_t fd, short res,
-		       void *arg);
+                       event_callback_fn cb, evutil_socket_t fd, short res,
+                       void *arg);
 void ev__thread_wait_cb(struct event_base *base, struct event *ev);
 
 /* event.c.  The bodies of event_add()/event_del() without the lock, for
@@ -220,10 +222,11 @@ void ev__thread_wait_cb(struct event_base *base, struct event *ev);
  * direct jump rather than through the PLT. */
 __attribute__((visibility("hidden"))) int
 ev__event_add_nolock(struct event *ev, const struct timeval *tv);
-__attribute__((visibility("hidden"))) int ev__event_del_nolock(struct event *ev);
+__attribute__((visibility("hidden"))) int
+ev__event_del_nolock(struct event *ev);
 extern struct event_base *ev__current_base;
 void ev__activate(struct event_base *base, struct event *ev, int res,
-		  short ncalls);
+                  short ncalls);
 void ev__deactivate(struct event_base *base, struct event *ev);
 void ev__fd_ready(struct ev_backend_base *b, int fd, int what);
 void ev__flush_changes(struct event_base *base);

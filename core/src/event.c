@@ -21,7 +21,7 @@ struct event_base *ev__current_base;
 static struct ev__fdslot *fdslot(struct event_base *base, int fd)
 {
 	return (struct ev__fdslot *)(void *)(base->fdslots +
-					      (size_t)fd * base->fdslot_size);
+	                                     (size_t)fd * base->fdslot_size);
 }
 
 static void *fdinfo(struct event_base *base, int fd)
@@ -54,7 +54,7 @@ static int fdmap_reserve(struct event_base *base, int fd)
 static int fdslot_mask(const struct ev__fdslot *s)
 {
 	int m = (s->nread ? EV_READ : 0) | (s->nwrite ? EV_WRITE : 0) |
-		(s->nclosed ? EV_CLOSED : 0);
+	        (s->nclosed ? EV_CLOSED : 0);
 	return m && s->net ? m | EV_ET : m;
 }
 
@@ -104,16 +104,19 @@ void ev__flush_changes(struct event_base *base)
 		if (want != 0 && (grow || (want & ~have))) {
 			/* Deferred by another thread while the loop waited. */
 			if (ops->add(base->backend_state, fd, have, want,
-				     fdinfo(base, fd)) < 0) {
-				ev__log(EVENT_LOG_WARN, "%s: adding fd %d failed: %s",
-					ops->name, fd, strerror(errno));
+			             fdinfo(base, fd)) < 0) {
+				ev__log(EVENT_LOG_WARN,
+				        "%s: adding fd %d failed: %s",
+				        ops->name, fd, strerror(errno));
 				continue;
 			}
 		} else if (want != have &&
-			   ops->del(base->backend_state, fd, have, want,
-				    fdinfo(base, fd)) < 0) {
-			ev__log(EVENT_LOG_WARN, "%s: removing interest of fd %d "
-				"failed: %s", ops->name, fd, strerror(errno));
+		           ops->del(base->backend_state, fd, have, want,
+		                    fdinfo(base, fd)) < 0) {
+			ev__log(EVENT_LOG_WARN,
+			        "%s: removing interest of fd %d "
+			        "failed: %s",
+			        ops->name, fd, strerror(errno));
 		}
 		fdslot(base, fd)->backend_mask = (uint8_t)want;
 	}
@@ -135,9 +138,10 @@ void ev__fdmap_reregister(struct event_base *base)
 		if (want == 0)
 			continue;
 		if (ops->add(base->backend_state, fd, 0, want,
-			     fdinfo(base, fd)) < 0) {
-			ev__log(EVENT_LOG_WARN, "%s: re-adding fd %d failed: %s",
-				ops->name, fd, strerror(errno));
+		             fdinfo(base, fd)) < 0) {
+			ev__log(EVENT_LOG_WARN,
+			        "%s: re-adding fd %d failed: %s", ops->name, fd,
+			        strerror(errno));
 			continue;
 		}
 		fdslot(base, fd)->backend_mask = (uint8_t)want;
@@ -160,14 +164,17 @@ static int io_add(struct event_base *base, struct event *ev)
 		return -1;
 	}
 	if (fdmap_reserve(base, fd) < 0) {
-		ev__log(EVENT_LOG_ERR, "event_add: out of memory for fd %d", fd);
+		ev__log(EVENT_LOG_ERR, "event_add: out of memory for fd %d",
+		        fd);
 		return -1;
 	}
 	s = fdslot(base, fd);
 	before = fdslot_mask(s);
 	if (before && !(before & EV_ET) != !(ev->ev_events & EV_ET)) {
-		ev__log(EVENT_LOG_WARN, "event_add: fd %d mixes edge- and "
-			"level-triggered events", fd);
+		ev__log(EVENT_LOG_WARN,
+		        "event_add: fd %d mixes edge- and "
+		        "level-triggered events",
+		        fd);
 		errno = EINVAL;
 		return -1;
 	}
@@ -190,10 +197,10 @@ static int io_add(struct event_base *base, struct event *ev)
 		s->changed = EV__CHANGE_ADD;
 	} else if (grow) {
 		if (ops->add(base->backend_state, fd, have, want,
-			     fdinfo(base, fd)) < 0) {
+		             fdinfo(base, fd)) < 0) {
 			int saved = errno;
 			ev__log(EVENT_LOG_WARN, "%s: adding fd %d failed: %s",
-				ops->name, fd, strerror(saved));
+			        ops->name, fd, strerror(saved));
 			fdslot_count(fdslot(base, fd), ev->ev_events, -1);
 			errno = saved;
 			return -1;
@@ -243,10 +250,11 @@ static void io_del(struct event_base *base, struct event *ev)
 		/* No memory to defer it: tell the backend now, unless it
 		 * is busy; a stale interest only costs a spurious wake-up. */
 		ev__log(EVENT_LOG_DEBUG, "change list full, removing fd %d now",
-			fd);
-		if (!base->backend_busy && base->module.ops->del(base->backend_state, fd,
-					  s->backend_mask, fdslot_mask(s),
-					  fdinfo(base, fd)) == 0)
+		        fd);
+		if (!base->backend_busy &&
+		    base->module.ops->del(base->backend_state, fd,
+		                          s->backend_mask, fdslot_mask(s),
+		                          fdinfo(base, fd)) == 0)
 			s->backend_mask = (uint8_t)fdslot_mask(s);
 	}
 }
@@ -270,14 +278,15 @@ void ev__fd_ready(struct ev_backend_base *b, int fd, int what)
 /* ---- active queues ---------------------------------------------------- */
 
 void ev__activate(struct event_base *base, struct event *ev, int res,
-		  short ncalls)
+                  short ncalls)
 {
 	struct ev__activeq *q;
 	int pri;
 
 	if (ev->ev_flags & EVLIST_ACTIVE) {
 		ev->ev_res |= (short)res;
-		if ((ev->ev_events & EV_SIGNAL) && ev->ev_ncalls < 0x7fff - ncalls)
+		if ((ev->ev_events & EV_SIGNAL) &&
+		    ev->ev_ncalls < 0x7fff - ncalls)
 			ev->ev_ncalls += ncalls;
 		return;
 	}
@@ -335,8 +344,8 @@ static void count_update(struct event_base *base, struct event *ev, int was)
 /* ---- public API ------------------------------------------------------- */
 
 static void event_init_fields(struct event *ev, struct event_base *base,
-			      evutil_socket_t fd, short events,
-			      event_callback_fn cb, void *arg)
+                              evutil_socket_t fd, short events,
+                              event_callback_fn cb, void *arg)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->ev_base = base;
@@ -352,30 +361,33 @@ static void event_init_fields(struct event *ev, struct event_base *base,
 
 static int events_valid(short events)
 {
-	return !((events & EV_SIGNAL) && (events & (EV_READ | EV_WRITE | EV_CLOSED)));
+	return !((events & EV_SIGNAL) &&
+	         (events & (EV_READ | EV_WRITE | EV_CLOSED)));
 }
 
 void event_set(struct event *ev, evutil_socket_t fd, short events,
-	       event_callback_fn cb, void *arg)
+               event_callback_fn cb, void *arg)
 {
 	if (ev == NULL)
 		return;
 	event_init_fields(ev, ev__current_base, fd, events, cb, arg);
 	if (!events_valid(events))
-		ev__log(EVENT_LOG_WARN, "event_set: EV_SIGNAL cannot be "
-			"combined with EV_READ/EV_WRITE/EV_CLOSED");
+		ev__log(EVENT_LOG_WARN,
+		        "event_set: EV_SIGNAL cannot be "
+		        "combined with EV_READ/EV_WRITE/EV_CLOSED");
 }
 
 int event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
-		 short events, event_callback_fn cb, void *arg)
+                 short events, event_callback_fn cb, void *arg)
 {
 	if (ev == NULL || base == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (!events_valid(events)) {
-		ev__log(EVENT_LOG_WARN, "event_assign: EV_SIGNAL cannot be "
-			"combined with EV_READ/EV_WRITE/EV_CLOSED");
+		ev__log(EVENT_LOG_WARN,
+		        "event_assign: EV_SIGNAL cannot be "
+		        "combined with EV_READ/EV_WRITE/EV_CLOSED");
 		errno = EINVAL;
 		return -1;
 	}
@@ -384,7 +396,7 @@ int event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
 }
 
 struct event *event_new(struct event_base *base, evutil_socket_t fd,
-			short events, event_callback_fn cb, void *arg)
+                        short events, event_callback_fn cb, void *arg)
 {
 	struct event *ev = malloc(sizeof(*ev));
 
@@ -424,9 +436,12 @@ int ev__event_add_nolock(struct event *ev, const struct timeval *tv)
 	struct event_base *base;
 	int was;
 
-	if (ev == NULL || ev->ev_base == NULL || !(ev->ev_flags & EVLIST_INIT)) {
-		ev__log(EVENT_LOG_WARN, "event_add: event %p has no base or "
-			"was not initialised", (void *)ev);
+	if (ev == NULL || ev->ev_base == NULL ||
+	    !(ev->ev_flags & EVLIST_INIT)) {
+		ev__log(EVENT_LOG_WARN,
+		        "event_add: event %p has no base or "
+		        "was not initialised",
+		        (void *)ev);
 		errno = EINVAL;
 		return -1;
 	}
@@ -438,7 +453,8 @@ int ev__event_add_nolock(struct event *ev, const struct timeval *tv)
 	was = (ev->ev_flags & (EVLIST_INSERTED | EVLIST_TIMEOUT)) != 0;
 
 	/* Reserve the heap slot first so nothing fails after the fd is in. */
-	if (tv != NULL && ev->ev_heap_idx < 0 && base->nheap == base->heap_cap) {
+	if (tv != NULL && ev->ev_heap_idx < 0 &&
+	    base->nheap == base->heap_cap) {
 		if (ev__heap_push(base, ev) < 0) {
 			ev__log(EVENT_LOG_ERR, "event_add: out of memory");
 			return -1;
@@ -459,8 +475,10 @@ int ev__event_add_nolock(struct event *ev, const struct timeval *tv)
 	}
 
 	if (tv != NULL) {
-		/* A timeout that already fired and waits to run is superseded. */
-		if ((ev->ev_flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT)) {
+		/* A timeout that already fired and waits to run is superseded.
+		 */
+		if ((ev->ev_flags & EVLIST_ACTIVE) &&
+		    (ev->ev_res & EV_TIMEOUT)) {
 			if (ev->ev_pncalls)
 				*ev->ev_pncalls = 0;
 			ev__deactivate(base, ev);
@@ -470,7 +488,8 @@ int ev__event_add_nolock(struct event *ev, const struct timeval *tv)
 		if (ev->ev_heap_idx >= 0)
 			ev__heap_update(base, ev);
 		else
-			ev__heap_push(base, ev); /* cannot fail: reserved above */
+			ev__heap_push(base,
+			              ev); /* cannot fail: reserved above */
 		ev->ev_flags |= EVLIST_TIMEOUT;
 	}
 	count_update(base, ev, was);
@@ -513,9 +532,9 @@ int ev__event_del_nolock(struct event *ev)
  * around the bodies above.  The locked path lives in its own function so
  * that the path without a lock is three tests and a tail call: no stack
  * frame, no saved registers. */
-static __attribute__((noinline)) int
-event_add_locked(struct event_base *base, struct event *ev,
-		 const struct timeval *tv)
+static __attribute__((noinline)) int event_add_locked(struct event_base *base,
+                                                      struct event *ev,
+                                                      const struct timeval *tv)
 {
 	int r;
 
@@ -533,7 +552,7 @@ int event_add(struct event *ev, const struct timeval *tv)
 }
 
 static __attribute__((noinline)) int event_del_locked(struct event_base *base,
-						     struct event *ev)
+                                                      struct event *ev)
 {
 	int r;
 
@@ -555,7 +574,7 @@ int event_del(struct event *ev)
 
 static __attribute__((noinline)) void
 event_active_locked(struct event_base *base, struct event *ev, int res,
-		    short ncalls)
+                    short ncalls)
 {
 	ev__lock(base);
 	ev__activate(base, ev, res, ncalls);
@@ -569,13 +588,14 @@ void event_active(struct event *ev, int res, short ncalls)
 		return;
 	}
 	if (ev->ev_base->th != NULL)
-		event_active_locked(ev->ev_base, ev, res, ncalls > 0 ? ncalls : 1);
+		event_active_locked(ev->ev_base, ev, res,
+		                    ncalls > 0 ? ncalls : 1);
 	else
 		ev__activate(ev->ev_base, ev, res, ncalls > 0 ? ncalls : 1);
 }
 
 static int event_pending_nolock(const struct event *ev, short events,
-				struct timeval *tv)
+                                struct timeval *tv)
 {
 	int flags = 0;
 
@@ -652,8 +672,9 @@ size_t event_get_struct_event_size(void)
 
 int event_priority_set(struct event *ev, int pri)
 {
-	if (ev == NULL || ev->ev_base == NULL || (ev->ev_flags & EVLIST_ACTIVE) ||
-	    pri < 0 || pri >= ev->ev_base->nactiveq)
+	if (ev == NULL || ev->ev_base == NULL ||
+	    (ev->ev_flags & EVLIST_ACTIVE) || pri < 0 ||
+	    pri >= ev->ev_base->nactiveq)
 		return -1;
 	ev->ev_pri = pri;
 	return 0;
@@ -707,7 +728,7 @@ void ev__once_free_all(struct event_base *base)
 }
 
 int event_base_once(struct event_base *base, evutil_socket_t fd, short events,
-		    event_callback_fn cb, void *arg, const struct timeval *tv)
+                    event_callback_fn cb, void *arg, const struct timeval *tv)
 {
 	static const struct timeval zero = {0, 0};
 	struct ev__once *o;
@@ -723,7 +744,7 @@ int event_base_once(struct event_base *base, evutil_socket_t fd, short events,
 	o->arg = arg;
 	if (events & EV_IO_MASK)
 		event_assign(&o->ev, base, fd, events & (EV_IO_MASK | EV_ET),
-			     once_cb, o);
+		             once_cb, o);
 	else
 		event_assign(&o->ev, base, -1, 0, once_cb, o);
 	/* A pure timer without a timeout runs on the next iteration. */
@@ -744,7 +765,7 @@ int event_base_once(struct event_base *base, evutil_socket_t fd, short events,
 }
 
 int event_once(evutil_socket_t fd, short events, event_callback_fn cb,
-	       void *arg, const struct timeval *tv)
+               void *arg, const struct timeval *tv)
 {
 	return event_base_once(ev__current_base, fd, events, cb, arg, tv);
 }

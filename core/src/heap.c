@@ -18,7 +18,7 @@
 /* Logical index 0 lives at physical index HEAP_PAD: the children of i,
  * 4i+1 .. 4i+4, then start at physical 4(i+1), a multiple of four 16-byte
  * entries, i.e. on a cache line boundary of the 64-byte aligned block. */
-#define HEAP_PAD 3
+#define HEAP_PAD   3
 #define HEAP_ALIGN 64
 
 static void heap_place(struct ev__heapent *heap, int idx, struct ev__heapent e)
@@ -27,7 +27,8 @@ static void heap_place(struct ev__heapent *heap, int idx, struct ev__heapent e)
 	e.ev->ev_heap_idx = idx;
 }
 
-static void heap_sift_up(struct ev__heapent *heap, int idx, struct ev__heapent e)
+static void heap_sift_up(struct ev__heapent *heap, int idx,
+                         struct ev__heapent e)
 {
 	while (idx > 0) {
 		int parent = (idx - 1) / 4;
@@ -84,7 +85,8 @@ __attribute__((noinline, cold)) static int heap_grow(struct event_base *base)
 
 	size_t bytes;
 
-	if (cap > (int)((size_t)0x7fffffff / sizeof(struct ev__heapent)) - HEAP_PAD) {
+	if (cap >
+	    (int)((size_t)0x7fffffff / sizeof(struct ev__heapent)) - HEAP_PAD) {
 		errno = ENOMEM;
 		return -1;
 	}

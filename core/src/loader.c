@@ -31,23 +31,23 @@
 /* Preferred order when nothing is asked for.  Experimental modules (rtsig,
  * iouring) are only used when named in EV_BACKEND. */
 static const char *const default_order[] = {
-	"epoll", "kqueue", "evport", "devpoll", "poll", "select", NULL,
+    "epoll", "kqueue", "evport", "devpoll", "poll", "select", NULL,
 };
 static const char *const named_only[] = {"iouring", "rtsig", NULL};
 
-#define MAX_DIRS 16
+#define MAX_DIRS  16
 #define MAX_NAMES 16
 
 struct search {
 	char *dirs[MAX_DIRS];
 	int ndirs;
-	char *storage; /* one allocation holding the directory strings */
+	char *storage;  /* one allocation holding the directory strings */
 	char why[2048]; /* reasons every candidate was refused */
 	size_t whylen;
 };
 
 static void why_add(struct search *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void why_add(struct search *s, const char *fmt, ...)
 {
@@ -99,7 +99,8 @@ static int search_init(struct search *s, int ignore_env)
 		const char *self = NULL;
 		size_t selflen = 0;
 
-		if (dladdr((void *)&ev__load_backend, &info) && info.dli_fname) {
+		if (dladdr((void *)&ev__load_backend, &info) &&
+		    info.dli_fname) {
 			const char *slash = strrchr(info.dli_fname, '/');
 			if (slash != NULL) {
 				self = info.dli_fname;
@@ -118,7 +119,8 @@ static int search_init(struct search *s, int ignore_env)
 			s->dirs[s->ndirs++] = p;
 			p += strlen(p) + 1;
 		}
-		if (s->ndirs == 0 || strcmp(s->dirs[0], LIBEV_BACKEND_DIR) != 0) {
+		if (s->ndirs == 0 ||
+		    strcmp(s->dirs[0], LIBEV_BACKEND_DIR) != 0) {
 			strcpy(p, LIBEV_BACKEND_DIR);
 			s->dirs[s->ndirs++] = p;
 		}
@@ -131,28 +133,30 @@ static int valid_name(const char *name)
 	size_t i;
 
 	for (i = 0; name[i]; i++)
-		if (!islower((unsigned char)name[i]) && !isdigit((unsigned char)name[i]))
+		if (!islower((unsigned char)name[i]) &&
+		    !isdigit((unsigned char)name[i]))
 			return 0;
 	return i > 0 && i < 32;
 }
 
 static int check_ops(struct search *s, const struct ev_backend_ops *ops,
-		     const char *name, const char *where)
+                     const char *name, const char *where)
 {
 	if (ops == NULL) {
 		why_add(s, "; %s: %s returned no ops table", name, where);
 		return -1;
 	}
 	if (ops->abi_version != EV_BACKEND_ABI_VERSION) {
-		why_add(s, "; %s: %s speaks backend ABI %u, this libev-core "
-			"speaks %u", name, where, ops->abi_version,
-			EV_BACKEND_ABI_VERSION);
+		why_add(s,
+		        "; %s: %s speaks backend ABI %u, this libev-core "
+		        "speaks %u",
+		        name, where, ops->abi_version, EV_BACKEND_ABI_VERSION);
 		return -1;
 	}
 	if (ops->struct_size < sizeof(struct ev_backend_ops) ||
-	    ops->name == NULL || strcmp(ops->name, name) != 0 ||
-	    !ops->init || !ops->add || !ops->del || !ops->dispatch ||
-	    !ops->dealloc || (ops->need_reinit && !ops->reinit)) {
+	    ops->name == NULL || strcmp(ops->name, name) != 0 || !ops->init ||
+	    !ops->add || !ops->del || !ops->dispatch || !ops->dealloc ||
+	    (ops->need_reinit && !ops->reinit)) {
 		why_add(s, "; %s: %s has a malformed ops table", name, where);
 		return -1;
 	}
@@ -162,7 +166,7 @@ static int check_ops(struct search *s, const struct ev_backend_ops *ops,
 /* Finds the ops of `name`: built in, or in the first directory holding a
  * module of that name.  On success *dl is the handle (NULL if built in). */
 static const struct ev_backend_ops *find_module(struct search *s,
-						const char *name, void **dl)
+                                                const char *name, void **dl)
 {
 	char path[4096];
 	int i;
@@ -171,9 +175,10 @@ static const struct ev_backend_ops *find_module(struct search *s,
 	for (i = 0; ev__builtin_backends[i].name != NULL; i++) {
 		if (strcmp(ev__builtin_backends[i].name, name) == 0) {
 			const struct ev_backend_ops *ops =
-				ev__builtin_backends[i].entry();
-			return check_ops(s, ops, name, "built-in backend") ? NULL
-									    : ops;
+			    ev__builtin_backends[i].entry();
+			return check_ops(s, ops, name, "built-in backend")
+			           ? NULL
+			           : ops;
 		}
 	}
 	for (i = 0; i < s->ndirs; i++) {
@@ -182,7 +187,7 @@ static const struct ev_backend_ops *find_module(struct search *s,
 		void *h;
 
 		if (snprintf(path, sizeof(path), "%s/libev-backend-%s.so",
-			     s->dirs[i], name) >= (int)sizeof(path))
+		             s->dirs[i], name) >= (int)sizeof(path))
 			continue;
 		if (access(path, F_OK) != 0)
 			continue;
@@ -194,7 +199,7 @@ static const struct ev_backend_ops *find_module(struct search *s,
 		*(void **)&entry = dlsym(h, EV_BACKEND_ENTRY_SYMBOL);
 		if (entry == NULL) {
 			why_add(s, "; %s: %s has no symbol %s", name, path,
-				EV_BACKEND_ENTRY_SYMBOL);
+			        EV_BACKEND_ENTRY_SYMBOL);
 			dlclose(h);
 			return NULL;
 		}
@@ -211,7 +216,7 @@ static const struct ev_backend_ops *find_module(struct search *s,
 }
 
 static int avoided(const struct event_config *cfg, const char *name,
-		   int ignore_env, struct search *s)
+                   int ignore_env, struct search *s)
 {
 	char var[48];
 	int i;
@@ -219,7 +224,8 @@ static int avoided(const struct event_config *cfg, const char *name,
 	if (cfg != NULL)
 		for (i = 0; i < cfg->navoid; i++)
 			if (strcmp(cfg->avoid[i], name) == 0) {
-				why_add(s, "; %s: avoided by the configuration", name);
+				why_add(s, "; %s: avoided by the configuration",
+				        name);
 				return 1;
 			}
 	snprintf(var, sizeof(var), "EVENT_NO%s", name);
@@ -234,13 +240,14 @@ static int avoided(const struct event_config *cfg, const char *name,
 
 /* Splits EV_BACKEND's comma list into names (in `buf`). */
 static int parse_names(const char *list, char *buf, size_t buflen,
-		       const char **names)
+                       const char **names)
 {
 	int n = 0;
 	char *p;
 
 	snprintf(buf, buflen, "%s", list);
-	for (p = strtok(buf, ", "); p && n < MAX_NAMES - 1; p = strtok(NULL, ", "))
+	for (p = strtok(buf, ", "); p && n < MAX_NAMES - 1;
+	     p = strtok(NULL, ", "))
 		names[n++] = p;
 	names[n] = NULL;
 	return n;
@@ -278,16 +285,18 @@ int ev__load_backend(struct event_base *base, const struct event_config *cfg)
 		if (ops == NULL)
 			continue;
 		if (cfg && (ops->features & cfg->require_features) !=
-				   cfg->require_features) {
-			why_add(&s, "; %s: lacks required features 0x%x", names[i],
-				cfg->require_features & ~ops->features);
+		               cfg->require_features) {
+			why_add(&s, "; %s: lacks required features 0x%x",
+			        names[i],
+			        cfg->require_features & ~ops->features);
 			if (dl)
 				dlclose(dl);
 			continue;
 		}
-		if (ops->init((struct ev_backend_base *)(void *)base, &base->host,
-			      &base->backend_state) < 0) {
-			why_add(&s, "; %s: init failed: %s", names[i], strerror(errno));
+		if (ops->init((struct ev_backend_base *)(void *)base,
+		              &base->host, &base->backend_state) < 0) {
+			why_add(&s, "; %s: init failed: %s", names[i],
+			        strerror(errno));
 			if (dl)
 				dlclose(dl);
 			continue;
@@ -305,12 +314,15 @@ int ev__load_backend(struct event_base *base, const struct event_config *cfg)
 
 		dirs[0] = '\0';
 		for (i = 0; i < s.ndirs && len < sizeof(dirs); i++)
-			len += (size_t)snprintf(dirs + len, sizeof(dirs) - len,
-						"%s%s", i ? ":" : "", s.dirs[i]);
-		ev__log(EVENT_LOG_ERR, "no usable event backend (%s%s); "
-			"searched %s%s", asked ? "EV_BACKEND=" : "default order",
-			asked ? asked : "", s.ndirs ? dirs : "(no directory)",
-			s.why);
+			len +=
+			    (size_t)snprintf(dirs + len, sizeof(dirs) - len,
+			                     "%s%s", i ? ":" : "", s.dirs[i]);
+		ev__log(EVENT_LOG_ERR,
+		        "no usable event backend (%s%s); "
+		        "searched %s%s",
+		        asked ? "EV_BACKEND=" : "default order",
+		        asked ? asked : "", s.ndirs ? dirs : "(no directory)",
+		        s.why);
 	}
 	free(s.storage);
 	errno = ENOENT;

@@ -51,7 +51,7 @@ void ev__log(int severity, const char *fmt, ...)
 }
 
 void ev__backend_log(struct ev_backend_base *base, int severity,
-		     const char *fmt, ...)
+                     const char *fmt, ...)
 {
 	va_list ap;
 

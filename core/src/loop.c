@@ -23,7 +23,8 @@ static void expire_timers(struct event_base *base)
 		if (!(ev->ev_events & EV_PERSIST) &&
 		    (ev->ev_flags & EVLIST_INSERTED)) {
 			/* Keep what the fd reported in this same iteration. */
-			short res = (ev->ev_flags & EVLIST_ACTIVE) ? ev->ev_res : 0;
+			short res =
+			    (ev->ev_flags & EVLIST_ACTIVE) ? ev->ev_res : 0;
 			ev__event_del_nolock(ev);
 			ev__activate(base, ev, res | EV_TIMEOUT, 1);
 			continue;
@@ -65,8 +66,8 @@ static void rearm_persistent(struct event_base *base, struct event *ev)
 /* Calls a callback; on a base with a lock, a user callback runs without
  * it (thread.c), while the library's own internal ones keep it. */
 static inline void call_cb(struct event_base *base, struct event *ev,
-			   event_callback_fn cb, evutil_socket_t fd, short res,
-			   void *arg)
+                           event_callback_fn cb, evutil_socket_t fd, short res,
+                           void *arg)
 {
 	if (base->th == NULL || (ev->ev_flags & EVLIST_INTERNAL))
 		cb(fd, res, arg);
@@ -87,7 +88,7 @@ static void run_event(struct event_base *base, struct event *ev)
 	if (!(ev->ev_events & EV_PERSIST))
 		ev__event_del_nolock(ev);
 	else if (ev->ev_interval > 0 && (ev->ev_flags & EVLIST_INSERTED ||
-					  !(ev->ev_events & EV_IO_MASK)))
+	                                 !(ev->ev_events & EV_IO_MASK)))
 		rearm_persistent(base, ev);
 
 	ncalls = ev->ev_ncalls;
@@ -170,7 +171,7 @@ int event_base_loop(struct event_base *base, int flags)
 	if (base->running) {
 		ev__unlock(base);
 		ev__log(EVENT_LOG_WARN, "event_base_loop: already running; "
-			"reentrant calls are not allowed");
+		                        "reentrant calls are not allowed");
 		return -1;
 	}
 	ops = base->module.ops;
@@ -209,7 +210,8 @@ int event_base_loop(struct event_base *base, int flags)
 			ts.tv_nsec = 0;
 			tsp = &ts;
 		} else if (base->nheap > 0) {
-			int64_t left = base->heap[0].deadline - ev__base_now(base);
+			int64_t left =
+			    base->heap[0].deadline - ev__base_now(base);
 			if (left < 0)
 				left = 0;
 			ts.tv_sec = (time_t)(left / 1000000000);
@@ -224,8 +226,8 @@ int event_base_loop(struct event_base *base, int flags)
 		else
 			n = ev__thread_dispatch(base, tsp);
 		if (n < 0) {
-			ev__log(EVENT_LOG_ERR, "%s: dispatch failed: %s", ops->name,
-				strerror(errno));
+			ev__log(EVENT_LOG_ERR, "%s: dispatch failed: %s",
+			        ops->name, strerror(errno));
 			ret = -1;
 			break;
 		}
@@ -234,10 +236,11 @@ int event_base_loop(struct event_base *base, int flags)
 
 		if (base->nheap > 0)
 			expire_timers(base);
-run:
+	run:
 		if (base->nactive) {
 			n = run_active(base);
-			if ((flags & EVLOOP_ONCE) && base->nactive == 0 && n != 0)
+			if ((flags & EVLOOP_ONCE) && base->nactive == 0 &&
+			    n != 0)
 				break;
 		} else if (flags & EVLOOP_NONBLOCK) {
 			break;

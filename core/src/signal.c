@@ -21,10 +21,10 @@
 
 struct ev__sigwatch {
 	atomic_int used;
-	atomic_int wfd;                  /* write end of the wake-up pipe */
-	atomic_uchar watch[NSIG];        /* signals this base watches */
-	atomic_uint pending[NSIG];       /* deliveries not yet dispatched */
-	int rfd;                         /* read end, owned by the base */
+	atomic_int wfd;            /* write end of the wake-up pipe */
+	atomic_uchar watch[NSIG];  /* signals this base watches */
+	atomic_uint pending[NSIG]; /* deliveries not yet dispatched */
+	int rfd;                   /* read end, owned by the base */
 };
 
 static struct ev__sigwatch sigwatch[EV__SIGWATCH_MAX];
@@ -43,7 +43,8 @@ static void sig_handler(int signo)
 		struct ev__sigwatch *w = &sigwatch[i];
 		int fd;
 
-		if (!atomic_load_explicit(&w->watch[signo], memory_order_acquire))
+		if (!atomic_load_explicit(&w->watch[signo],
+		                          memory_order_acquire))
 			continue;
 		atomic_fetch_add(&w->pending[signo], 1);
 		fd = atomic_load(&w->wfd);
@@ -77,7 +78,8 @@ static void sig_pipe_cb(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (n > 0x7fff)
 			n = 0x7fff;
-		for (ev = base->sig_head[signo]; ev != NULL; ev = ev->ev_io_next)
+		for (ev = base->sig_head[signo]; ev != NULL;
+		     ev = ev->ev_io_next)
 			ev__activate(base, ev, EV_SIGNAL, (short)n);
 	}
 }
@@ -85,7 +87,8 @@ static void sig_pipe_cb(evutil_socket_t fd, short what, void *arg)
 static int make_pipe(int fds[2])
 {
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
-		ev__log(EVENT_LOG_ERR, "signals: pipe failed: %s", strerror(errno));
+		ev__log(EVENT_LOG_ERR, "signals: pipe failed: %s",
+		        strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -111,8 +114,10 @@ static int sigwatch_attach(struct event_base *base)
 	}
 	pthread_mutex_unlock(&sig_lock);
 	if (w == NULL) {
-		ev__log(EVENT_LOG_ERR, "signals: more than %d bases watch "
-			"signals at once", EV__SIGWATCH_MAX);
+		ev__log(EVENT_LOG_ERR,
+		        "signals: more than %d bases watch "
+		        "signals at once",
+		        EV__SIGWATCH_MAX);
 		close(fds[0]);
 		close(fds[1]);
 		errno = EMFILE;
@@ -126,7 +131,7 @@ static int sigwatch_attach(struct event_base *base)
 	atomic_store(&w->wfd, fds[1]);
 	base->sigwatch = w;
 	event_assign(&base->sig_ev, base, fds[0], EV_READ | EV_PERSIST,
-		     sig_pipe_cb, base);
+	             sig_pipe_cb, base);
 	base->sig_ev.ev_flags |= EVLIST_INTERNAL;
 	if (ev__event_add_nolock(&base->sig_ev, NULL) < 0) {
 		ev__signal_base_free(base);
@@ -158,8 +163,9 @@ int ev__signal_add(struct event_base *base, struct event *ev)
 			if (sigaction(signo, &sa, &sig_saved[signo]) < 0) {
 				int saved = errno;
 				pthread_mutex_unlock(&sig_lock);
-				ev__log(EVENT_LOG_WARN, "sigaction(%d) failed: %s",
-					signo, strerror(saved));
+				ev__log(EVENT_LOG_WARN,
+				        "sigaction(%d) failed: %s", signo,
+				        strerror(saved));
 				errno = saved;
 				return -1;
 			}
@@ -168,7 +174,7 @@ int ev__signal_add(struct event_base *base, struct event *ev)
 		pthread_mutex_unlock(&sig_lock);
 		atomic_store(&base->sigwatch->pending[signo], 0);
 		atomic_store_explicit(&base->sigwatch->watch[signo], 1,
-				      memory_order_release);
+		                      memory_order_release);
 	}
 	ev->ev_io_prev = NULL;
 	ev->ev_io_next = base->sig_head[signo];
@@ -244,7 +250,7 @@ int ev__signal_reinit(struct event_base *base)
 		close(old);
 	w->rfd = fds[0];
 	event_assign(&base->sig_ev, base, fds[0], EV_READ | EV_PERSIST,
-		     sig_pipe_cb, base);
+	             sig_pipe_cb, base);
 	base->sig_ev.ev_flags |= EVLIST_INTERNAL;
 	return ev__event_add_nolock(&base->sig_ev, NULL);
 }

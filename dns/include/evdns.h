@@ -25,24 +25,24 @@ extern "C" {
 
 /** @name Result codes passed to resolver callbacks (values fixed by libevent)
  * @{ */
-#define DNS_ERR_NONE 0         /**< No error: the answer is in `addresses`. */
-#define DNS_ERR_FORMAT 1       /**< The server could not parse our query. */
-#define DNS_ERR_SERVERFAILED 2 /**< The server failed (SERVFAIL). */
-#define DNS_ERR_NOTEXIST 3     /**< The name does not exist (NXDOMAIN). */
-#define DNS_ERR_NOTIMPL 4      /**< The server does not do such queries. */
-#define DNS_ERR_REFUSED 5      /**< The server refused the query. */
-#define DNS_ERR_TRUNCATED 65   /**< The reply was truncated or malformed. */
-#define DNS_ERR_UNKNOWN 66     /**< An unknown error happened. */
-#define DNS_ERR_TIMEOUT 67     /**< No server answered in time. */
-#define DNS_ERR_SHUTDOWN 68    /**< The resolver was freed meanwhile. */
-#define DNS_ERR_CANCEL 69      /**< The request was cancelled. */
-#define DNS_ERR_NODATA 70      /**< The name has no record of this type. */
+#define DNS_ERR_NONE         0  /**< No error: the answer is in `addresses`. */
+#define DNS_ERR_FORMAT       1  /**< The server could not parse our query. */
+#define DNS_ERR_SERVERFAILED 2  /**< The server failed (SERVFAIL). */
+#define DNS_ERR_NOTEXIST     3  /**< The name does not exist (NXDOMAIN). */
+#define DNS_ERR_NOTIMPL      4  /**< The server does not do such queries. */
+#define DNS_ERR_REFUSED      5  /**< The server refused the query. */
+#define DNS_ERR_TRUNCATED    65 /**< The reply was truncated or malformed. */
+#define DNS_ERR_UNKNOWN      66 /**< An unknown error happened. */
+#define DNS_ERR_TIMEOUT      67 /**< No server answered in time. */
+#define DNS_ERR_SHUTDOWN     68 /**< The resolver was freed meanwhile. */
+#define DNS_ERR_CANCEL       69 /**< The request was cancelled. */
+#define DNS_ERR_NODATA       70 /**< The name has no record of this type. */
 /** @} */
 
 /** @name Answer types passed to resolver callbacks
  * @{ */
-#define DNS_IPv4_A 1    /**< `addresses`: `count` struct in_addr. */
-#define DNS_PTR 2       /**< `addresses`: a `char **` (points at the host name). */
+#define DNS_IPv4_A    1 /**< `addresses`: `count` struct in_addr. */
+#define DNS_PTR       2 /**< `addresses`: a `char **` (points at the host name). */
 #define DNS_IPv6_AAAA 3 /**< `addresses`: `count` struct in6_addr. */
 /** @} */
 
@@ -51,10 +51,10 @@ extern "C" {
 
 /** @name Parts of resolv.conf to honour (evdns_base_resolv_conf_parse())
  * @{ */
-#define DNS_OPTION_SEARCH 1      /**< `search` and `domain` lines. */
+#define DNS_OPTION_SEARCH      1 /**< `search` and `domain` lines. */
 #define DNS_OPTION_NAMESERVERS 2 /**< `nameserver` lines. */
-#define DNS_OPTION_MISC 4        /**< `options` lines. */
-#define DNS_OPTION_HOSTSFILE 8   /**< Also load /etc/hosts for getaddrinfo. */
+#define DNS_OPTION_MISC        4 /**< `options` lines. */
+#define DNS_OPTION_HOSTSFILE   8 /**< Also load /etc/hosts for getaddrinfo. */
 /** Everything above. */
 #define DNS_OPTIONS_ALL                                                        \
 	(DNS_OPTION_SEARCH | DNS_OPTION_NAMESERVERS | DNS_OPTION_MISC |        \
@@ -80,8 +80,8 @@ extern "C" {
  *        library and valid only during the callback.
  * @param arg the argument given when the request was made.
  */
-typedef void (*evdns_callback_type)(int result, char type, int count,
-				    int ttl, void *addresses, void *arg);
+typedef void (*evdns_callback_type)(int result, char type, int count, int ttl,
+                                    void *addresses, void *arg);
 
 /** A resolver: nameservers, search list, options and pending requests. */
 struct evdns_base;
@@ -119,7 +119,7 @@ void evdns_base_free(struct evdns_base *base, int fail_requests);
  * @return 0 on success, 3 if it is already listed, -1 (or 2) on failure.
  */
 int evdns_base_nameserver_add(struct evdns_base *base,
-			      unsigned long int address);
+                              unsigned long int address);
 /**
  * Adds a nameserver given as text: "1.2.3.4", "1.2.3.4:5353", "::1",
  * "[::1]:5353".
@@ -127,7 +127,7 @@ int evdns_base_nameserver_add(struct evdns_base *base,
  *         -1 or 2 on failure.
  */
 int evdns_base_nameserver_ip_add(struct evdns_base *base,
-				 const char *ip_as_string);
+                                 const char *ip_as_string);
 /**
  * Adds a nameserver given as a socket address (IPv4 or IPv6).
  * @param base the resolver.
@@ -137,8 +137,8 @@ int evdns_base_nameserver_ip_add(struct evdns_base *base,
  * @return 0 on success, 3 if already listed, -1 or 2 on failure.
  */
 int evdns_base_nameserver_sockaddr_add(struct evdns_base *base,
-				       const struct sockaddr *sa,
-				       ev_socklen_t len, unsigned flags);
+                                       const struct sockaddr *sa,
+                                       ev_socklen_t len, unsigned flags);
 /** Number of configured nameservers. */
 int evdns_base_count_nameservers(struct evdns_base *base);
 /**
@@ -165,7 +165,7 @@ int evdns_base_resume(struct evdns_base *base);
  * @return 0 on success, -1 for an unknown name or a bad value.
  */
 int evdns_base_set_option(struct evdns_base *base, const char *option,
-			  const char *val);
+                          const char *val);
 /**
  * Reads a resolv.conf-style file: `nameserver`, `search`, `domain`,
  * `options ndots: timeout: attempts: rotate ...`.
@@ -177,7 +177,7 @@ int evdns_base_set_option(struct evdns_base *base, const char *option,
  *         nameserver results, 127.0.0.1 is added and a line is logged.
  */
 int evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
-				 const char *const filename);
+                                 const char *const filename);
 /**
  * Loads a hosts file that evdns_getaddrinfo() consults before DNS.
  * @param base the resolver.
@@ -203,25 +203,23 @@ void evdns_base_search_ndots_set(struct evdns_base *base, const int ndots);
  *         then not called).
  */
 struct evdns_request *evdns_base_resolve_ipv4(struct evdns_base *base,
-					      const char *name, int flags,
-					      evdns_callback_type callback,
-					      void *ptr);
+                                              const char *name, int flags,
+                                              evdns_callback_type callback,
+                                              void *ptr);
 /** Starts an AAAA lookup; see evdns_base_resolve_ipv4(). */
 struct evdns_request *evdns_base_resolve_ipv6(struct evdns_base *base,
-					      const char *name, int flags,
-					      evdns_callback_type callback,
-					      void *ptr);
+                                              const char *name, int flags,
+                                              evdns_callback_type callback,
+                                              void *ptr);
 /** Starts a PTR lookup of an IPv4 address (in-addr.arpa). */
-struct evdns_request *evdns_base_resolve_reverse(struct evdns_base *base,
-						 const struct in_addr *in,
-						 int flags,
-						 evdns_callback_type callback,
-						 void *ptr);
+struct evdns_request *
+evdns_base_resolve_reverse(struct evdns_base *base, const struct in_addr *in,
+                           int flags, evdns_callback_type callback, void *ptr);
 /** Starts a PTR lookup of an IPv6 address (ip6.arpa). */
 struct evdns_request *
 evdns_base_resolve_reverse_ipv6(struct evdns_base *base,
-				const struct in6_addr *in, int flags,
-				evdns_callback_type callback, void *ptr);
+                                const struct in6_addr *in, int flags,
+                                evdns_callback_type callback, void *ptr);
 /**
  * Cancels a pending request: its callback runs once with DNS_ERR_CANCEL,
  * from the event loop shortly after (as in libevent 2.x, where it is
@@ -231,20 +229,20 @@ void evdns_cancel_request(struct evdns_base *base, struct evdns_request *req);
 
 /** Counters of a resolver (a libev addition, for tests and monitoring). */
 struct evdns_base_stats {
-	unsigned long sent;          /**< Queries sent (UDP and TCP). */
-	unsigned long received;      /**< Datagrams read from nameservers. */
-	unsigned long accepted;      /**< Replies matched to a request. */
-	unsigned long bad_source;    /**< Replies from an address not asked. */
-	unsigned long bad_id;        /**< Replies with no pending ID. */
-	unsigned long bad_question;  /**< Replies whose question differs. */
-	unsigned long malformed;     /**< Replies that failed to parse. */
-	unsigned long timeouts;      /**< Query transmissions that timed out. */
-	unsigned long tcp_retries;   /**< Truncated replies retried over TCP. */
-	unsigned long cache_hits;    /**< Answers served from the cache. */
+	unsigned long sent;         /**< Queries sent (UDP and TCP). */
+	unsigned long received;     /**< Datagrams read from nameservers. */
+	unsigned long accepted;     /**< Replies matched to a request. */
+	unsigned long bad_source;   /**< Replies from an address not asked. */
+	unsigned long bad_id;       /**< Replies with no pending ID. */
+	unsigned long bad_question; /**< Replies whose question differs. */
+	unsigned long malformed;    /**< Replies that failed to parse. */
+	unsigned long timeouts;     /**< Query transmissions that timed out. */
+	unsigned long tcp_retries;  /**< Truncated replies retried over TCP. */
+	unsigned long cache_hits;   /**< Answers served from the cache. */
 };
 /** Copies the resolver's counters into `out`. */
 void evdns_base_get_stats(const struct evdns_base *base,
-			  struct evdns_base_stats *out);
+                          struct evdns_base_stats *out);
 /** @} */
 
 /* ---------------------------------------------------------------------- */
@@ -261,50 +259,50 @@ void evdns_base_get_stats(const struct evdns_base *base,
  * the C library's struct addrinfo, which is what the library fills in.
  */
 struct evutil_addrinfo {
-	int ai_flags;                   /**< AI_* flags. */
-	int ai_family;                  /**< AF_INET or AF_INET6. */
-	int ai_socktype;                /**< SOCK_STREAM, SOCK_DGRAM... */
-	int ai_protocol;                /**< IPPROTO_TCP, IPPROTO_UDP... */
-	socklen_t ai_addrlen;           /**< Length of ai_addr. */
-	struct sockaddr *ai_addr;       /**< The address. */
-	char *ai_canonname;             /**< Canonical name (AI_CANONNAME). */
+	int ai_flags;                    /**< AI_* flags. */
+	int ai_family;                   /**< AF_INET or AF_INET6. */
+	int ai_socktype;                 /**< SOCK_STREAM, SOCK_DGRAM... */
+	int ai_protocol;                 /**< IPPROTO_TCP, IPPROTO_UDP... */
+	socklen_t ai_addrlen;            /**< Length of ai_addr. */
+	struct sockaddr *ai_addr;        /**< The address. */
+	char *ai_canonname;              /**< Canonical name (AI_CANONNAME). */
 	struct evutil_addrinfo *ai_next; /**< Next entry, or NULL. */
 };
 #endif
 #ifdef AI_PASSIVE
 /** @name AI_* flags under libevent's names
  * @{ */
-#define EVUTIL_AI_PASSIVE AI_PASSIVE         /**< Wildcard address. */
-#define EVUTIL_AI_CANONNAME AI_CANONNAME     /**< Fill ai_canonname. */
+#define EVUTIL_AI_PASSIVE     AI_PASSIVE     /**< Wildcard address. */
+#define EVUTIL_AI_CANONNAME   AI_CANONNAME   /**< Fill ai_canonname. */
 #define EVUTIL_AI_NUMERICHOST AI_NUMERICHOST /**< No name lookup. */
 #define EVUTIL_AI_NUMERICSERV AI_NUMERICSERV /**< No service lookup. */
-#define EVUTIL_AI_V4MAPPED AI_V4MAPPED       /**< Map IPv4 into IPv6. */
-#define EVUTIL_AI_ALL AI_ALL                 /**< With V4MAPPED: both. */
-#define EVUTIL_AI_ADDRCONFIG AI_ADDRCONFIG   /**< Configured families. */
+#define EVUTIL_AI_V4MAPPED    AI_V4MAPPED    /**< Map IPv4 into IPv6. */
+#define EVUTIL_AI_ALL         AI_ALL         /**< With V4MAPPED: both. */
+#define EVUTIL_AI_ADDRCONFIG  AI_ADDRCONFIG  /**< Configured families. */
 /** @} */
 #else
 /* glibc's values, for programs built without POSIX feature macros. */
-#define EVUTIL_AI_PASSIVE 0x0001     /**< Wildcard address. */
-#define EVUTIL_AI_CANONNAME 0x0002   /**< Fill ai_canonname. */
+#define EVUTIL_AI_PASSIVE     0x0001 /**< Wildcard address. */
+#define EVUTIL_AI_CANONNAME   0x0002 /**< Fill ai_canonname. */
 #define EVUTIL_AI_NUMERICHOST 0x0004 /**< No name lookup. */
 #define EVUTIL_AI_NUMERICSERV 0x0400 /**< No service lookup. */
-#define EVUTIL_AI_V4MAPPED 0x0008    /**< Map IPv4 into IPv6. */
-#define EVUTIL_AI_ALL 0x0010         /**< With V4MAPPED: both. */
-#define EVUTIL_AI_ADDRCONFIG 0x0020  /**< Configured families. */
+#define EVUTIL_AI_V4MAPPED    0x0008 /**< Map IPv4 into IPv6. */
+#define EVUTIL_AI_ALL         0x0010 /**< With V4MAPPED: both. */
+#define EVUTIL_AI_ADDRCONFIG  0x0020 /**< Configured families. */
 #endif
 /** @name getaddrinfo errors under libevent's names (glibc's values)
  * @{ */
-#define EVUTIL_EAI_BADFLAGS (-1)    /**< Bad ai_flags. */
-#define EVUTIL_EAI_NONAME (-2)      /**< Name unknown. */
-#define EVUTIL_EAI_AGAIN (-3)       /**< Temporary failure. */
-#define EVUTIL_EAI_FAIL (-4)        /**< Permanent failure. */
-#define EVUTIL_EAI_NODATA (-5)      /**< No address for the name. */
-#define EVUTIL_EAI_FAMILY (-6)      /**< Family not supported. */
-#define EVUTIL_EAI_SOCKTYPE (-7)    /**< Socket type not supported. */
-#define EVUTIL_EAI_SERVICE (-8)     /**< Service unknown. */
+#define EVUTIL_EAI_BADFLAGS   (-1)  /**< Bad ai_flags. */
+#define EVUTIL_EAI_NONAME     (-2)  /**< Name unknown. */
+#define EVUTIL_EAI_AGAIN      (-3)  /**< Temporary failure. */
+#define EVUTIL_EAI_FAIL       (-4)  /**< Permanent failure. */
+#define EVUTIL_EAI_NODATA     (-5)  /**< No address for the name. */
+#define EVUTIL_EAI_FAMILY     (-6)  /**< Family not supported. */
+#define EVUTIL_EAI_SOCKTYPE   (-7)  /**< Socket type not supported. */
+#define EVUTIL_EAI_SERVICE    (-8)  /**< Service unknown. */
 #define EVUTIL_EAI_ADDRFAMILY (-9)  /**< Address of the other family. */
-#define EVUTIL_EAI_MEMORY (-10)     /**< Out of memory. */
-#define EVUTIL_EAI_SYSTEM (-11)     /**< System error (errno). */
+#define EVUTIL_EAI_MEMORY     (-10) /**< Out of memory. */
+#define EVUTIL_EAI_SYSTEM     (-11) /**< System error (errno). */
 /** @} */
 /** The request was cancelled (libevent's value). */
 #define EVUTIL_EAI_CANCEL (-90001)
@@ -327,7 +325,7 @@ void evdns_freeaddrinfo(struct evutil_addrinfo *ai);
  * @param arg the argument given to evdns_getaddrinfo().
  */
 typedef void (*evdns_getaddrinfo_cb)(int result, struct evutil_addrinfo *res,
-				     void *arg);
+                                     void *arg);
 /** A pending evdns_getaddrinfo() request. */
 struct evdns_getaddrinfo_request;
 /**
@@ -343,8 +341,8 @@ struct evdns_getaddrinfo_request;
  */
 struct evdns_getaddrinfo_request *
 evdns_getaddrinfo(struct evdns_base *dns_base, const char *nodename,
-		  const char *servname, const struct evutil_addrinfo *hints_in,
-		  evdns_getaddrinfo_cb cb, void *arg);
+                  const char *servname, const struct evutil_addrinfo *hints_in,
+                  evdns_getaddrinfo_cb cb, void *arg);
 /**
  * Cancels a pending evdns_getaddrinfo(): the callback runs once with
  * EVUTIL_EAI_CANCEL (unless it already ran).
@@ -399,16 +397,16 @@ int evdns_nameserver_ip_add(const char *ip_as_string);
  * @return 0 on success, -1 on failure.
  */
 int evdns_resolve_ipv4(const char *name, int flags,
-		       evdns_callback_type callback, void *ptr);
+                       evdns_callback_type callback, void *ptr);
 /** evdns_base_resolve_ipv6() on the process-wide resolver; 0 or -1. */
 int evdns_resolve_ipv6(const char *name, int flags,
-		       evdns_callback_type callback, void *ptr);
+                       evdns_callback_type callback, void *ptr);
 /** evdns_base_resolve_reverse() on the process-wide resolver; 0 or -1. */
 int evdns_resolve_reverse(const struct in_addr *ip, int flags,
-			  evdns_callback_type callback, void *ptr);
+                          evdns_callback_type callback, void *ptr);
 /** evdns_base_resolve_reverse_ipv6() on the process-wide resolver; 0 or -1. */
 int evdns_resolve_reverse_ipv6(const struct in6_addr *ip, int flags,
-			       evdns_callback_type callback, void *ptr);
+                               evdns_callback_type callback, void *ptr);
 /**
  * evdns_base_set_option() on the process-wide resolver.
  * @param option the option name, with its colon (e.g. "ndots:").
@@ -432,16 +430,16 @@ void evdns_search_ndots_set(const int ndots);
 
 /** @name Record types for the server API
  * @{ */
-#define EVDNS_TYPE_A 1       /**< IPv4 address. */
-#define EVDNS_TYPE_NS 2      /**< Name server. */
+#define EVDNS_TYPE_A     1   /**< IPv4 address. */
+#define EVDNS_TYPE_NS    2   /**< Name server. */
 #define EVDNS_TYPE_CNAME 5   /**< Canonical name (alias). */
-#define EVDNS_TYPE_SOA 6     /**< Start of authority. */
-#define EVDNS_TYPE_PTR 12    /**< Domain name pointer (reverse). */
-#define EVDNS_TYPE_MX 15     /**< Mail exchange. */
-#define EVDNS_TYPE_TXT 16    /**< Text strings. */
-#define EVDNS_TYPE_AAAA 28   /**< IPv6 address. */
+#define EVDNS_TYPE_SOA   6   /**< Start of authority. */
+#define EVDNS_TYPE_PTR   12  /**< Domain name pointer (reverse). */
+#define EVDNS_TYPE_MX    15  /**< Mail exchange. */
+#define EVDNS_TYPE_TXT   16  /**< Text strings. */
+#define EVDNS_TYPE_AAAA  28  /**< IPv6 address. */
 #define EVDNS_QTYPE_AXFR 252 /**< Question type: zone transfer. */
-#define EVDNS_QTYPE_ALL 255  /**< Question type: any record. */
+#define EVDNS_QTYPE_ALL  255 /**< Question type: any record. */
 /** @} */
 /** The Internet class. */
 #define EVDNS_CLASS_INET 1
@@ -451,8 +449,8 @@ void evdns_search_ndots_set(const int ndots);
 #define EVDNS_FLAGS_RD 0x080
 /** @name Sections for evdns_server_request_add_reply()
  * @{ */
-#define EVDNS_ANSWER_SECTION 0     /**< The answer section. */
-#define EVDNS_AUTHORITY_SECTION 1  /**< The authority section. */
+#define EVDNS_ANSWER_SECTION     0 /**< The answer section. */
+#define EVDNS_AUTHORITY_SECTION  1 /**< The authority section. */
 #define EVDNS_ADDITIONAL_SECTION 2 /**< The additional section. */
 /** @} */
 /** Flag of evdns_add_server_port_with_base(): `fd` is a listening TCP
@@ -464,7 +462,7 @@ struct evdns_server_question {
 	int type;               /**< EVDNS_TYPE_* or EVDNS_QTYPE_*. */
 	int dns_question_class; /**< Usually EVDNS_CLASS_INET. */
 	char name[1];           /**< The name asked, as text (NUL-terminated,
-				     allocated longer than declared). */
+	                             allocated longer than declared). */
 };
 
 /** A request received by a server port.  Only these fields are public. */
@@ -483,7 +481,7 @@ struct evdns_server_port;
  * evdns_server_request_drop().
  */
 typedef void (*evdns_request_callback_fn_type)(struct evdns_server_request *,
-					       void *);
+                                               void *);
 
 /**
  * Serves DNS on a socket.
@@ -497,11 +495,9 @@ typedef void (*evdns_request_callback_fn_type)(struct evdns_server_request *,
  * @param user_data passed to `callback`.
  * @return the port, or NULL on failure.
  */
-struct evdns_server_port *
-evdns_add_server_port_with_base(struct event_base *base, evutil_socket_t fd,
-				int flags,
-				evdns_request_callback_fn_type callback,
-				void *user_data);
+struct evdns_server_port *evdns_add_server_port_with_base(
+    struct event_base *base, evutil_socket_t fd, int flags,
+    evdns_request_callback_fn_type callback, void *user_data);
 /**
  * Serves DNS over TCP on a listening socket (a libev addition, like
  * libevent 2.2's evdns_add_server_port_with_listener()): connections are
@@ -509,16 +505,13 @@ evdns_add_server_port_with_base(struct event_base *base, evutil_socket_t fd,
  * idle connections are closed after 10 seconds.
  * @return the port, or NULL on failure.
  */
-struct evdns_server_port *
-evdns_add_server_port_tcp_with_base(struct event_base *base,
-				    evutil_socket_t listen_fd, int flags,
-				    evdns_request_callback_fn_type callback,
-				    void *user_data);
+struct evdns_server_port *evdns_add_server_port_tcp_with_base(
+    struct event_base *base, evutil_socket_t listen_fd, int flags,
+    evdns_request_callback_fn_type callback, void *user_data);
 /** evdns_add_server_port_with_base() on the current base (1.3 API). */
 struct evdns_server_port *
 evdns_add_server_port(evutil_socket_t socket, int flags,
-		      evdns_request_callback_fn_type callback,
-		      void *user_data);
+                      evdns_request_callback_fn_type callback, void *user_data);
 /**
  * Stops serving.  Requests not yet answered stay valid until they are
  * responded to or dropped; the port's memory goes with the last one.
@@ -535,7 +528,7 @@ struct evdns_server_stats {
 };
 /** Copies a server port's counters into `out`. */
 void evdns_server_port_get_stats(const struct evdns_server_port *port,
-				 struct evdns_server_stats *out);
+                                 struct evdns_server_stats *out);
 
 /**
  * Adds a record to the reply.
@@ -551,33 +544,33 @@ void evdns_server_port_get_stats(const struct evdns_server_port *port,
  * @return 0 on success, -1 on failure (bad name, or already responded).
  */
 int evdns_server_request_add_reply(struct evdns_server_request *req,
-				   int section, const char *name, int type,
-				   int dns_class, int ttl, int datalen,
-				   int is_name, const char *data);
+                                   int section, const char *name, int type,
+                                   int dns_class, int ttl, int datalen,
+                                   int is_name, const char *data);
 /** Adds `n` A records (`addrs`: n * 4 bytes, network order). 0 or -1. */
 int evdns_server_request_add_a_reply(struct evdns_server_request *req,
-				     const char *name, int n,
-				     const void *addrs, int ttl);
+                                     const char *name, int n, const void *addrs,
+                                     int ttl);
 /** Adds `n` AAAA records (`addrs`: n * 16 bytes). 0 or -1. */
 int evdns_server_request_add_aaaa_reply(struct evdns_server_request *req,
-					const char *name, int n,
-					const void *addrs, int ttl);
+                                        const char *name, int n,
+                                        const void *addrs, int ttl);
 /**
  * Adds a PTR record for `in` (its in-addr.arpa name) or, when `in` is
  * NULL, for the name `inaddr_name`.
  * @return 0 or -1.
  */
 int evdns_server_request_add_ptr_reply(struct evdns_server_request *req,
-				       struct in_addr *in,
-				       const char *inaddr_name,
-				       const char *hostname, int ttl);
+                                       struct in_addr *in,
+                                       const char *inaddr_name,
+                                       const char *hostname, int ttl);
 /** Adds a CNAME record `name` -> `cname`. 0 or -1. */
 int evdns_server_request_add_cname_reply(struct evdns_server_request *req,
-					 const char *name, const char *cname,
-					 int ttl);
+                                         const char *name, const char *cname,
+                                         int ttl);
 /** Sets header flags of the reply (e.g. EVDNS_FLAGS_AA). */
 void evdns_server_request_set_flags(struct evdns_server_request *req,
-				    int flags);
+                                    int flags);
 /**
  * Sends the reply with rcode `err` (0 = NOERROR, 3 = NXDOMAIN, ...) and
  * frees the request.  Replies too large for the client's UDP size (512,
@@ -592,8 +585,7 @@ int evdns_server_request_drop(struct evdns_server_request *req);
  * @return 0 on success, -1 if `addr_len` is too small.
  */
 int evdns_server_request_get_requesting_addr(struct evdns_server_request *req,
-					     struct sockaddr *sa,
-					     int addr_len);
+                                             struct sockaddr *sa, int addr_len);
 /** @} */
 
 #ifdef __cplusplus

@@ -71,7 +71,8 @@ int ev__dns_parse_answers(struct evdns_request *req, const uint8_t *msg,
 			/* The owner of the records is the canonical name;
 			 * only worth reporting at the end of a CNAME chain.
 			 * Lower-cased: our own 0x20 mixing must not show. */
-			if (req->canon_out && (hops > 0 || req->cname_hops > 0)) {
+			if (req->canon_out &&
+			    (hops > 0 || req->cname_hops > 0)) {
 				char *p = req->canon_out;
 
 				if (ev__dns_name_to_text(cur, p,

@@ -15,8 +15,8 @@
 #define EV__DNS_BUCKETS   1024 /* transaction ID hash buckets */
 #define EV__DNS_MAX_CNAME 16   /* CNAME hops followed, also across queries */
 
-#define EV__DNS_RECV_BATCH 32  /* replies read by one recvmmsg */
-#define EV__DNS_SENDQ     64   /* queries queued for one sendmmsg batch */
+#define EV__DNS_RECV_BATCH 32 /* replies read by one recvmmsg */
+#define EV__DNS_SENDQ      64 /* queries queued for one sendmmsg batch */
 
 struct ev__dns_hosts;
 struct ev__dns_cache;
@@ -95,8 +95,8 @@ struct evdns_request {
 	uint16_t id;
 	struct evdns_nameserver *ns; /* server of the last transmission */
 	char *canon_out; /* getaddrinfo: gets the canonical name (text) */
-	struct ev__dns_sock *sock;   /* socket of the last transmission */
-	int tx;                      /* transmissions of this candidate */
+	struct ev__dns_sock *sock; /* socket of the last transmission */
+	int tx;                    /* transmissions of this candidate */
 	struct event timer;
 
 	/* TCP retry after a truncated UDP reply. */
@@ -137,7 +137,7 @@ struct evdns_base {
 	struct sockaddr_storage bind_addr;
 	socklen_t bind_len;
 	int edns_size;
-	int port_rotate; /* queries per source port, 0 = never rotate */
+	int port_rotate;   /* queries per source port, 0 = never rotate */
 	int no_default_ns; /* EVDNS_BASE_NAMESERVERS_NO_DEFAULT */
 
 	char **search;
@@ -154,8 +154,8 @@ struct evdns_base {
 
 	struct evdns_base_stats stats;
 	int freeing;
-	int depth;        /* event callbacks of this base on the stack */
-	int free_pending; /* evdns_base_free() ran inside one of them */
+	int depth;              /* event callbacks of this base on the stack */
+	int free_pending;       /* evdns_base_free() ran inside one of them */
 	unsigned ns_generation; /* bumped when the server list is cleared */
 	struct ev__dns_sendq sendq;
 	uint8_t rbuf[65536];

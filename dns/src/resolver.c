@@ -532,7 +532,8 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 		for (i = 0; i < n && gen == base->ns_generation; i++)
 			reply_read(s, iov[i].iov_base, msgs[i].msg_len,
 			           (struct sockaddr *)&from[i],
-			           (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
+			           (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) !=
+			               0);
 		/* The next queries leave before more replies are read, so
 		 * the server is kept busy while we read. */
 		ev__dns_sendq_flush(base);

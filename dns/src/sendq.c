@@ -77,10 +77,10 @@ void ev__dns_sock_send(struct evdns_base *base, struct ev__dns_sock *s,
 		q->n++;
 		return;
 	}
-	r = s->connected ? send(s->fd, pkt, len, 0)
-	                 : sendto(s->fd, pkt, len, 0,
-	                          (const struct sockaddr *)&ns->addr,
-	                          ns->addrlen);
+	r = s->connected
+	        ? send(s->fd, pkt, len, 0)
+	        : sendto(s->fd, pkt, len, 0, (const struct sockaddr *)&ns->addr,
+	                 ns->addrlen);
 	/* A lost send is treated like a lost reply: the timer retries. */
 	if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
 	    errno != ENOBUFS)

@@ -110,8 +110,8 @@ int ev__dns_sock_open(struct evdns_nameserver *ns)
 
 	if (s == NULL)
 		return -1;
-	fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	            0);
+	fd =
+	    socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		ev__dns_log(1, "socket() for a nameserver failed: %s",
 		            strerror(errno));

@@ -87,9 +87,14 @@ int main(int argc, char **argv)
 	}
 	while ((opt = getopt(argc, argv, "s:t:")) != -1) {
 		switch (opt) {
-		case 's': server = optarg; break;
-		case 't': type = optarg; break;
-		default: return usage();
+		case 's':
+			server = optarg;
+			break;
+		case 't':
+			type = optarg;
+			break;
+		default:
+			return usage();
 		}
 	}
 	if (l.name == NULL && optind < argc)

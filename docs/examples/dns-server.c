@@ -26,7 +26,7 @@
 #include <evdns.h>
 
 #define MAX_RECORDS 64
-#define TTL 60
+#define TTL         60
 
 struct record {
 	char name[256];
@@ -177,7 +177,9 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "a:p:r:")) != -1) {
 		switch (opt) {
-		case 'a': address = optarg; break;
+		case 'a':
+			address = optarg;
+			break;
 		case 'p':
 			port = strtol(optarg, NULL, 10);
 			if (port < 0 || port > 65535)
@@ -189,7 +191,8 @@ int main(int argc, char **argv)
 				return usage();
 			}
 			break;
-		default: return usage();
+		default:
+			return usage();
 		}
 	}
 	if (optind != argc || nrecords == 0)
@@ -214,7 +217,8 @@ int main(int argc, char **argv)
 	 * kernel picked may be taken for TCP: try a few times.
 	 */
 	for (tries = 0; tries < 20 && tfd < 0; tries++) {
-		((struct sockaddr_in *)&ss)->sin_port = htons((ev_uint16_t)port);
+		((struct sockaddr_in *)&ss)->sin_port =
+		    htons((ev_uint16_t)port);
 		ufd = open_socket(&ss, len, SOCK_DGRAM);
 		if (ufd < 0)
 			break;

@@ -39,15 +39,15 @@ static const char *content_type(const char *path)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{".html", "text/html; charset=utf-8"},
-		{".htm", "text/html; charset=utf-8"},
-		{".txt", "text/plain; charset=utf-8"},
-		{".css", "text/css"},
-		{".js", "text/javascript"},
-		{".json", "application/json"},
-		{".png", "image/png"},
-		{".jpg", "image/jpeg"},
-		{".svg", "image/svg+xml"},
+	    {".html", "text/html; charset=utf-8"},
+	    {".htm", "text/html; charset=utf-8"},
+	    {".txt", "text/plain; charset=utf-8"},
+	    {".css", "text/css"},
+	    {".js", "text/javascript"},
+	    {".json", "application/json"},
+	    {".png", "image/png"},
+	    {".jpg", "image/jpeg"},
+	    {".svg", "image/svg+xml"},
 	};
 	const char *dot = strrchr(path, '.');
 	size_t i;
@@ -143,7 +143,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd); /* a directory without the trailing slash, a fifo... */
+		close(
+		    fd); /* a directory without the trailing slash, a fifo... */
 		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
 		return;
 	}
@@ -170,7 +171,8 @@ static void on_signal(evutil_socket_t signo, short what, void *arg)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: ev-http-dirserver [-a ADDRESS] [-p PORT] DIR\n");
+	fprintf(stderr,
+	        "usage: ev-http-dirserver [-a ADDRESS] [-p PORT] DIR\n");
 	return 2;
 }
 
@@ -190,13 +192,16 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "a:p:")) != -1) {
 		switch (opt) {
-		case 'a': address = optarg; break;
+		case 'a':
+			address = optarg;
+			break;
 		case 'p':
 			port = strtol(optarg, NULL, 10);
 			if (port < 0 || port > 65535)
 				return usage();
 			break;
-		default: return usage();
+		default:
+			return usage();
 		}
 	}
 	if (optind != argc - 1)
@@ -206,7 +211,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	srv.root_len = strlen(srv.root);
-	if (srv.root_len == 1) /* "/": keep the comparison in resolve() simple */
+	if (srv.root_len ==
+	    1) /* "/": keep the comparison in resolve() simple */
 		srv.root_len = 0, srv.root[0] = '\0';
 
 	signal(SIGPIPE, SIG_IGN);
@@ -217,10 +223,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	evhttp_set_gencb(http, on_request, &srv);
-	bound = evhttp_bind_socket_with_handle(http, address, (ev_uint16_t)port);
-	if (bound == NULL ||
-	    getsockname(evhttp_bound_socket_get_fd(bound),
-	                (struct sockaddr *)&ss, &sl) != 0) {
+	bound =
+	    evhttp_bind_socket_with_handle(http, address, (ev_uint16_t)port);
+	if (bound == NULL || getsockname(evhttp_bound_socket_get_fd(bound),
+	                                 (struct sockaddr *)&ss, &sl) != 0) {
 		fprintf(stderr, "cannot listen on %s:%ld\n", address, port);
 		return 1;
 	}

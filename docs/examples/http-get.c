@@ -1,7 +1,8 @@
 /*
  * ev-http-get: fetches one URL and writes the body to standard output.
  *
- *   build/bin/ev-http-get [-s DNS-SERVER[:PORT]] [-t SECONDS] http://HOST[:PORT]/PATH
+ *   build/bin/ev-http-get [-s DNS-SERVER[:PORT]] [-t SECONDS]
+ * http://HOST[:PORT]/PATH
  *
  * Host names are resolved by libev-dns through evhttp_connection_base_new()'s
  * evdns_base: with -s, by that one server only (the smoke test points it at
@@ -54,8 +55,8 @@ static void on_done(struct evhttp_request *req, void *arg)
  * Splits "http://host[:port][/path]" (host may be "[v6]").  Writes into
  * the caller's buffers; returns -1 for anything else.
  */
-static int parse_url(const char *url, char *host, size_t hostsz,
-                     unsigned *port, const char **path)
+static int parse_url(const char *url, char *host, size_t hostsz, unsigned *port,
+                     const char **path)
 {
 	const char *p, *end, *colon = NULL;
 	size_t len;
@@ -116,13 +117,16 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "s:t:")) != -1) {
 		switch (opt) {
-		case 's': dns_server = optarg; break;
+		case 's':
+			dns_server = optarg;
+			break;
 		case 't':
 			timeout = atoi(optarg);
 			if (timeout <= 0)
 				return usage();
 			break;
-		default: return usage();
+		default:
+			return usage();
 		}
 	}
 	if (optind != argc - 1 ||
@@ -134,10 +138,10 @@ int main(int argc, char **argv)
 	if (f.base == NULL)
 		return 1;
 	/* With -s: no resolv.conf, that server only; without: the system's. */
-	dns = evdns_base_new(f.base, dns_server ? 0
-	                                        : EVDNS_BASE_INITIALIZE_NAMESERVERS);
-	if (dns == NULL ||
-	    (dns_server && evdns_base_nameserver_ip_add(dns, dns_server) != 0)) {
+	dns = evdns_base_new(
+	    f.base, dns_server ? 0 : EVDNS_BASE_INITIALIZE_NAMESERVERS);
+	if (dns == NULL || (dns_server && evdns_base_nameserver_ip_add(
+	                                      dns, dns_server) != 0)) {
 		fprintf(stderr, "ev-http-get: cannot set up the resolver\n");
 		return 1;
 	}

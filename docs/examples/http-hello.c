@@ -8,7 +8,8 @@ static void hello(struct evhttp_request *req, void *arg)
 {
 	(void)arg; /* the pointer given to evhttp_set_gencb() */
 	evbuffer_add_printf(evhttp_request_get_output_buffer(req),
-	                    "Hello from libev: %s\n", evhttp_request_get_uri(req));
+	                    "Hello from libev: %s\n",
+	                    evhttp_request_get_uri(req));
 	evhttp_send_reply(req, HTTP_OK, "OK", NULL); /* sends the buffer */
 }
 

@@ -804,9 +804,9 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			goto reswitch;
 		case S_FIELD_NAME:
 			if (cclass[c] & C_TCHAR) {
-				size_t k = run_len(d, i,
-				                   run_bound(p, i, len, SIZE_MAX),
-				                   C_TCHAR);
+				size_t k = run_len(
+				    d, i, run_bound(p, i, len, SIZE_MAX),
+				    C_TCHAR);
 
 				if (push(p, (char)c) < 0 ||
 				    push_run(p, d + i + 1, k) < 0)
@@ -845,8 +845,8 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			if (cclass[c] & C_FIELD) {
 				/* The run may hold blanks; value_trim ends
 				 * after its last non-blank. */
-				size_t n = run_bound(p, i, len, SIZE_MAX), k = 0,
-				       trim = 0;
+				size_t n = run_bound(p, i, len, SIZE_MAX),
+				       k = 0, trim = 0;
 
 				while (k < n) {
 					unsigned char x = d[i + 1 + k];

@@ -772,7 +772,8 @@ static void srv_timer_cb(evutil_socket_t fd, short what, void *arg)
 	evcon->timer_armed = 0;
 	if (evcon->timer_kind == TIMER_NONE)
 		return;
-	if (coarse_ms() < evcon->timer_deadline) { /* armed for an earlier kind */
+	if (coarse_ms() <
+	    evcon->timer_deadline) { /* armed for an earlier kind */
 		srv_timer_arm(evcon, evcon->timer_deadline - coarse_ms());
 		return;
 	}

@@ -67,10 +67,10 @@ int evhttp_remove_header(struct evkeyvalq *headers, const char *key)
  * reply re-checks its field names, so this is one load per byte rather
  * than a strchr() per punctuation byte. */
 static const uint32_t tchar_map[4] = {
-	0x00000000u, /* 0x00-0x1f: controls */
-	0x03ff6cfau, /* 0x20-0x3f: ! # $ % & ' * + - . 0-9 */
-	0xc7fffffeu, /* 0x40-0x5f: A-Z ^ _ */
-	0x57ffffffu, /* 0x60-0x7f: ` a-z | ~ */
+    0x00000000u, /* 0x00-0x1f: controls */
+    0x03ff6cfau, /* 0x20-0x3f: ! # $ % & ' * + - . 0-9 */
+    0xc7fffffeu, /* 0x40-0x5f: A-Z ^ _ */
+    0x57ffffffu, /* 0x60-0x7f: ` a-z | ~ */
 };
 
 int ev__http_is_token(const char *s, size_t n)

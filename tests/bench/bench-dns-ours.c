@@ -58,8 +58,8 @@ int main(int argc, char **argv)
 	if (getenv("BENCH_NO_EDNS"))
 		evdns_base_set_option(dns, "edns-udp-size:", "0");
 	if (getenv("BENCH_PORT_ROTATE"))
-		evdns_base_set_option(dns, "port-rotate:",
-		                      getenv("BENCH_PORT_ROTATE"));
+		evdns_base_set_option(
+		    dns, "port-rotate:", getenv("BENCH_PORT_ROTATE"));
 	if (getenv("BENCH_NO_0X20"))
 		evdns_base_set_option(dns, "randomize-case:", "0");
 	t0 = bd_now();

@@ -81,8 +81,9 @@ static void floor_flush(void)
 		if (io->want == 0)
 			epoll_ctl(epfd, EPOLL_CTL_DEL, io->fd, &ev);
 		else
-			epoll_ctl(epfd, io->have ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
-				  io->fd, &ev);
+			epoll_ctl(epfd,
+			          io->have ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+			          io->fd, &ev);
 		io->have = io->want;
 	}
 	nchanges = 0;
@@ -102,11 +103,11 @@ static void floor_loop_nonblock(void)
 }
 
 const struct bench_lib bench_lib = {
-	.name = "epoll",
-	.io_size = sizeof(struct floor_io),
-	.timer_size = 0,
-	.init = floor_init,
-	.io_alloc = floor_io_alloc,
-	.io_rearm = floor_io_rearm,
-	.loop_nonblock = floor_loop_nonblock,
+    .name = "epoll",
+    .io_size = sizeof(struct floor_io),
+    .timer_size = 0,
+    .init = floor_init,
+    .io_alloc = floor_io_alloc,
+    .io_rearm = floor_io_rearm,
+    .loop_nonblock = floor_loop_nonblock,
 };

@@ -47,7 +47,8 @@ static void ev_io_rearm(int i, int fd)
 {
 	if (event_initialized(&ios[i]))
 		event_del(&ios[i]);
-	event_set(&ios[i], fd, EV_READ | EV_PERSIST, read_cb, (void *)(intptr_t)i);
+	event_set(&ios[i], fd, EV_READ | EV_PERSIST, read_cb,
+	          (void *)(intptr_t)i);
 	event_add(&ios[i], NULL);
 }
 
@@ -103,15 +104,15 @@ static void ev_loop_once(void)
 }
 
 const struct bench_lib bench_lib = {
-	.name = BENCH_LIB_NAME,
-	.io_size = sizeof(struct event),
-	.timer_size = sizeof(struct event),
-	.init = ev_init,
-	.io_alloc = ev_io_alloc,
-	.io_rearm = ev_io_rearm,
-	.loop_nonblock = ev_loop_nonblock,
-	.timer_alloc = ev_timer_alloc,
-	.timer_rearm = ev_timer_rearm,
-	.in_loop = ev_in_loop,
-	.loop_once = ev_loop_once,
+    .name = BENCH_LIB_NAME,
+    .io_size = sizeof(struct event),
+    .timer_size = sizeof(struct event),
+    .init = ev_init,
+    .io_alloc = ev_io_alloc,
+    .io_rearm = ev_io_rearm,
+    .loop_nonblock = ev_loop_nonblock,
+    .timer_alloc = ev_timer_alloc,
+    .timer_rearm = ev_timer_rearm,
+    .in_loop = ev_in_loop,
+    .loop_once = ev_loop_once,
 };

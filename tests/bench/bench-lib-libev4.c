@@ -103,15 +103,15 @@ static void l4_loop_once(void)
 }
 
 const struct bench_lib bench_lib = {
-	.name = "libev4",
-	.io_size = sizeof(ev_io),
-	.timer_size = sizeof(ev_timer),
-	.init = l4_init,
-	.io_alloc = l4_io_alloc,
-	.io_rearm = l4_io_rearm,
-	.loop_nonblock = l4_loop_nonblock,
-	.timer_alloc = l4_timer_alloc,
-	.timer_rearm = l4_timer_rearm,
-	.in_loop = l4_in_loop,
-	.loop_once = l4_loop_once,
+    .name = "libev4",
+    .io_size = sizeof(ev_io),
+    .timer_size = sizeof(ev_timer),
+    .init = l4_init,
+    .io_alloc = l4_io_alloc,
+    .io_rearm = l4_io_rearm,
+    .loop_nonblock = l4_loop_nonblock,
+    .timer_alloc = l4_timer_alloc,
+    .timer_rearm = l4_timer_rearm,
+    .in_loop = l4_in_loop,
+    .loop_once = l4_loop_once,
 };

@@ -76,7 +76,8 @@ static int uv_b_timer_alloc(int n)
 static void uv_b_timer_rearm(int i, int64_t ns)
 {
 	uv_timer_stop(&timers[i]);
-	uv_timer_start(&timers[i], timer_cb, (uint64_t)(ns + 999999) / 1000000, 0);
+	uv_timer_start(&timers[i], timer_cb, (uint64_t)(ns + 999999) / 1000000,
+	               0);
 }
 
 static void (*in_loop_fn)(void);
@@ -107,15 +108,15 @@ static void uv_b_loop_once(void)
 }
 
 const struct bench_lib bench_lib = {
-	.name = "libuv",
-	.io_size = sizeof(uv_poll_t),
-	.timer_size = sizeof(uv_timer_t),
-	.init = uv_b_init,
-	.io_alloc = uv_b_io_alloc,
-	.io_rearm = uv_b_io_rearm,
-	.loop_nonblock = uv_b_loop_nonblock,
-	.timer_alloc = uv_b_timer_alloc,
-	.timer_rearm = uv_b_timer_rearm,
-	.in_loop = uv_b_in_loop,
-	.loop_once = uv_b_loop_once,
+    .name = "libuv",
+    .io_size = sizeof(uv_poll_t),
+    .timer_size = sizeof(uv_timer_t),
+    .init = uv_b_init,
+    .io_alloc = uv_b_io_alloc,
+    .io_rearm = uv_b_io_rearm,
+    .loop_nonblock = uv_b_loop_nonblock,
+    .timer_alloc = uv_b_timer_alloc,
+    .timer_rearm = uv_b_timer_rearm,
+    .in_loop = uv_b_in_loop,
+    .loop_once = uv_b_loop_once,
 };

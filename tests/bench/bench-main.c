@@ -131,7 +131,8 @@ static void make_pairs(int n)
 	if (pairs == NULL)
 		die("calloc");
 	for (i = 0; i < n; i++)
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pairs[i]) < 0)
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+		               pairs[i]) < 0)
 			die("socketpair");
 	npairs = n;
 }
@@ -182,14 +183,16 @@ static int64_t loop_run(int active, int budget)
 		bench_lib.loop_nonblock();
 		/* A broken library must not hang the benchmark. */
 		if (++passes > 100000000L) {
-			fprintf(stderr, "%s: run did not finish\n", bench_lib.name);
+			fprintf(stderr, "%s: run did not finish\n",
+			        bench_lib.name);
 			exit(1);
 		}
 	} while (count != fired);
 	t1 = now_ns();
 	timing = 0;
 	if (failures) {
-		fprintf(stderr, "%s: %ld socket errors\n", bench_lib.name, failures);
+		fprintf(stderr, "%s: %ld socket errors\n", bench_lib.name,
+		        failures);
 		exit(1);
 	}
 	return t1 - t0;
@@ -213,8 +216,8 @@ static int mode_loop(int argc, char **argv)
 	loop_run(active, budget); /* warm-up */
 	for (r = 0; r < runs; r++) {
 		int64_t ns = loop_run(active, budget);
-		printf("loop\t%s\t%d\t%d\t%d\t%d\t%.1f\t%ld\n", bench_lib.name, n,
-		       active, budget, r, ns / 1000.0, ctl_calls);
+		printf("loop\t%s\t%d\t%d\t%d\t%d\t%.1f\t%ld\n", bench_lib.name,
+		       n, active, budget, r, ns / 1000.0, ctl_calls);
 	}
 	return 0;
 }
@@ -262,7 +265,8 @@ static int mode_churn(int argc, char **argv)
 	bench_lib.in_loop(churn_arm);
 	bench_lib.in_loop(churn_timed);
 	printf("churn\t%s\t%d\t%d\t%.2f\n", bench_lib.name, ntimers,
-	       churn_rounds, (double)churn_ns / ((double)ntimers * churn_rounds));
+	       churn_rounds,
+	       (double)churn_ns / ((double)ntimers * churn_rounds));
 	return 0;
 }
 
@@ -271,7 +275,8 @@ static void fire_arm(void)
 	int i;
 
 	for (i = 0; i < ntimers; i++)
-		bench_lib.timer_rearm(i, 1000000 + (int64_t)(rng() % 2000000ULL));
+		bench_lib.timer_rearm(i,
+		                      1000000 + (int64_t)(rng() % 2000000ULL));
 }
 
 static int mode_fire(int argc, char **argv)
@@ -297,7 +302,8 @@ static int mode_fire(int argc, char **argv)
 	while (timers_fired < ntimers) {
 		bench_lib.loop_once();
 		if (++passes > 10000000L) {
-			fprintf(stderr, "%s: timers did not fire\n", bench_lib.name);
+			fprintf(stderr, "%s: timers did not fire\n",
+			        bench_lib.name);
 			exit(1);
 		}
 	}
@@ -346,10 +352,12 @@ static int mode_mem(int argc, char **argv)
 		rss3 = resident_bytes();
 	}
 	getrusage(RUSAGE_SELF, &ru);
-	printf("mem\t%s\t%d\t%zu\t%.1f\t%d\t%zu\t%.1f\t%ld\n", bench_lib.name, n,
-	       bench_lib.io_size, (double)(rss1 - rss0) / n,
+	printf("mem\t%s\t%d\t%zu\t%.1f\t%d\t%zu\t%.1f\t%ld\n", bench_lib.name,
+	       n, bench_lib.io_size, (double)(rss1 - rss0) / n,
 	       bench_lib.timer_alloc ? ntimers : 0, bench_lib.timer_size,
-	       ntimers && bench_lib.timer_alloc ? (double)(rss3 - rss2) / ntimers : 0.0,
+	       ntimers && bench_lib.timer_alloc
+	           ? (double)(rss3 - rss2) / ntimers
+	           : 0.0,
 	       ru.ru_maxrss);
 	return 0;
 }
@@ -367,11 +375,14 @@ int main(int argc, char **argv)
 	else if (argc >= 2 && strcmp(argv[1], "mem") == 0)
 		rc = mode_mem(argc, argv);
 	if (rc == 3) {
-		fprintf(stderr, "%s: no timers in this variant\n", bench_lib.name);
+		fprintf(stderr, "%s: no timers in this variant\n",
+		        bench_lib.name);
 		return 3;
 	}
 	if (rc == 2)
-		fprintf(stderr, "usage: %s loop N|max A W RUNS | churn N ROUNDS | "
-			"fire N | mem N|max TIMERS\n", argv[0]);
+		fprintf(stderr,
+		        "usage: %s loop N|max A W RUNS | churn N ROUNDS | "
+		        "fire N | mem N|max TIMERS\n",
+		        argv[0]);
 	return rc;
 }

@@ -20,7 +20,7 @@
 	do {                                                                   \
 		if (!(cond)) {                                                 \
 			fprintf(stderr, "compat-13: %s:%d: %s\n", __FILE__,    \
-				__LINE__, #cond);                              \
+			        __LINE__, #cond);                              \
 			exit(1);                                               \
 		}                                                              \
 	} while (0)

@@ -19,7 +19,7 @@
 	do {                                                                   \
 		if (!(cond)) {                                                 \
 			fprintf(stderr, "compat-2x: %s:%d: %s\n", __FILE__,    \
-				__LINE__, #cond);                              \
+			        __LINE__, #cond);                              \
 			exit(1);                                               \
 		}                                                              \
 	} while (0)
@@ -91,7 +91,7 @@ int main(void)
 	struct client cl;
 	evutil_socket_t sv[2];
 	struct timeval tv = {0, 5000}, a = {1, 600000}, b = {0, 500000}, sum,
-		       now;
+	               now;
 	const char **methods;
 
 	CHECK(strncmp(event_get_version(), "1.", 2) != 0);
@@ -112,7 +112,7 @@ int main(void)
 	memset(&cl, 0, sizeof(cl));
 	cl.fd = sv[0];
 	CHECK(event_assign(&cl.read_ev, base, cl.fd, EV_READ | EV_PERSIST,
-			   client_read, &cl) == 0);
+	                   client_read, &cl) == 0);
 	CHECK(event_get_fd(&cl.read_ev) == sv[0]);
 	CHECK(event_get_base(&cl.read_ev) == base);
 	CHECK(event_get_events(&cl.read_ev) == (EV_READ | EV_PERSIST));

@@ -41,8 +41,8 @@ static inline int conf_watchdog_off(void **state)
 }
 
 /** A test run under the watchdog. */
-#define CONF_TEST(f) cmocka_unit_test_setup_teardown(f, conf_watchdog_on, \
-						    conf_watchdog_off)
+#define CONF_TEST(f)                                                           \
+	cmocka_unit_test_setup_teardown(f, conf_watchdog_on, conf_watchdog_off)
 
 static inline int64_t conf_now_ms(void)
 {
@@ -63,8 +63,10 @@ static inline int64_t conf_now_us(void)
 /* A non-blocking AF_UNIX stream pair. */
 static inline void conf_pair(int sv[2])
 {
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-				    SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX,
+	                            SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	                            0, sv),
+	                 0);
 }
 
 static inline void conf_close_pair(int sv[2])
@@ -87,9 +89,10 @@ static inline long conf_raise_nofile(long want)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return 0;
 	if ((long)rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max >= want
-				      ? (rlim_t)want
-				      : rl.rlim_max;
+		rl.rlim_cur =
+		    rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max >= want
+		        ? (rlim_t)want
+		        : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}

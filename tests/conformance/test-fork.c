@@ -55,7 +55,7 @@ static int wait_bounded(pid_t pid, int ms)
  * (a bit per missing delivery), since cmocka's asserts do not cross fork.
  */
 static int child_main(struct event_base *base, struct hits *h, int pre_peer,
-		      struct event *pre_fd)
+                      struct event *pre_fd)
 {
 	struct event post_fd, post_sig, guard_ev;
 	struct timeval guard = {3, 0};
@@ -106,7 +106,8 @@ static void test_fork_reinit(void **state)
 
 	(void)state;
 	conf_pair(sv);
-	event_assign(&pre_fd, base, sv[0], EV_READ | EV_PERSIST, fd_cb, &h.pre_fd);
+	event_assign(&pre_fd, base, sv[0], EV_READ | EV_PERSIST, fd_cb,
+	             &h.pre_fd);
 	evsignal_assign(&pre_sig, base, SIGUSR1, sig_cb, &h.pre_sig);
 	assert_int_equal(event_add(&pre_fd, NULL), 0);
 	assert_int_equal(evsignal_add(&pre_sig, NULL), 0);
@@ -186,8 +187,8 @@ static void test_fork_empty_base(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		CONF_TEST(test_fork_reinit),
-		CONF_TEST(test_fork_empty_base),
+	    CONF_TEST(test_fork_reinit),
+	    CONF_TEST(test_fork_empty_base),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,14 +6,14 @@
 /* What one callback saw. */
 struct rec {
 	int calls;
-	short what;      /* last `what` */
-	short what_or;   /* every `what`, or'ed */
+	short what;    /* last `what` */
+	short what_or; /* every `what`, or'ed */
 	evutil_socket_t fd;
 	int64_t at_ms;
-	int nread;       /* bytes the callback reads per call (0: none) */
+	int nread;        /* bytes the callback reads per call (0: none) */
 	struct event *ev; /* the event itself, for callbacks that act on it */
 	struct event *other;
-	int stop_after;  /* event_del(ev) after this many calls (0: never) */
+	int stop_after; /* event_del(ev) after this many calls (0: never) */
 };
 
 static void rec_cb(evutil_socket_t fd, short what, void *arg)
@@ -269,7 +269,7 @@ static void test_timeout_no_data(void **state)
 	t0 = conf_now_ms();
 	assert_int_equal(event_add(&ev, &tv), 0);
 	assert_int_equal(event_pending(&ev, EV_READ | EV_TIMEOUT, NULL),
-			 EV_READ | EV_TIMEOUT);
+	                 EV_READ | EV_TIMEOUT);
 	assert_int_equal(event_base_dispatch(base), 1);
 	assert_int_equal(r.calls, 1);
 	assert_int_equal(r.what, EV_TIMEOUT);
@@ -395,7 +395,8 @@ static void test_readd_reschedules(void **state)
 {
 	struct event_base *base = conf_base();
 	struct rec r = {0};
-	struct timeval long_tv = {5, 0}, short_tv = {0, 20000}, mid_tv = {0, 150000};
+	struct timeval long_tv = {5, 0}, short_tv = {0, 20000},
+	               mid_tv = {0, 150000};
 	struct event ev;
 	int64_t t0;
 	int sv[2];
@@ -600,7 +601,8 @@ static void test_edge_triggered(void **state)
 		skip();
 	}
 	conf_pair(sv);
-	event_assign(&ev, base, sv[0], EV_READ | EV_PERSIST | EV_ET, rec_cb, &r);
+	event_assign(&ev, base, sv[0], EV_READ | EV_PERSIST | EV_ET, rec_cb,
+	             &r);
 	assert_int_equal(event_add(&ev, NULL), 0);
 	assert_int_equal(write(sv[1], "abcd", 4), 4);
 	/* One edge, one call, though 3 bytes stay unread (a level-triggered
@@ -663,7 +665,8 @@ static void test_high_fd(void **state)
 		skip();
 	}
 	/* Two unused numbers (dup2 would silently replace a used one). */
-	while (hi < 2000 && (fcntl(hi, F_GETFD) >= 0 || fcntl(hi + 1, F_GETFD) >= 0))
+	while (hi < 2000 &&
+	       (fcntl(hi, F_GETFD) >= 0 || fcntl(hi + 1, F_GETFD) >= 0))
 		hi += 2;
 	hi2 = hi + 1;
 	conf_pair(sv);
@@ -712,7 +715,8 @@ static void test_bad_fd(void **state)
 	event_assign(&ev, base, 0x7fffffff, EV_WRITE, rec_cb, &r);
 	assert_int_equal(event_add(&ev, NULL), -1);
 	/* The base is unharmed. */
-	assert_int_equal(event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED), 0);
+	assert_int_equal(
+	    event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED), 0);
 	assert_int_equal(event_base_dispatch(base), 1);
 	assert_int_equal(r.calls, 0);
 	event_base_free(base);
@@ -769,7 +773,7 @@ static void test_many_fds(void **state)
 		memset(&recs[i], 0, sizeof(recs[i]));
 		recs[i].nread = 1;
 		event_assign(&evs[i], base, pairs[i][0], EV_READ, rec_cb,
-			     &recs[i]);
+		             &recs[i]);
 		assert_int_equal(event_add(&evs[i], NULL), 0);
 	}
 	/* Half now, half after a first pass of the loop. */
@@ -787,7 +791,6 @@ static void test_many_fds(void **state)
 	for (i = 0; i < MANY; i++)
 		conf_close_pair(pairs[i]);
 }
-
 
 /* A regular file: always ready where the backend takes files (FDS
  * feature); refused cleanly by event_add where it does not (epoll). */
@@ -876,32 +879,32 @@ static void test_ping_pong(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		CONF_TEST(test_backend_is_forced),
-		CONF_TEST(test_read_once),
-		CONF_TEST(test_read_persist),
-		CONF_TEST(test_write_once_and_persist),
-		CONF_TEST(test_several_events_same_fd),
-		CONF_TEST(test_read_write_one_event),
-		CONF_TEST(test_del_self_in_callback),
-		CONF_TEST(test_del_other_in_callback),
-		CONF_TEST(test_del_pending_other),
-		CONF_TEST(test_timeout_no_data),
-		CONF_TEST(test_data_before_timeout),
-		CONF_TEST(test_persist_timeout_rearmed),
-		CONF_TEST(test_persist_timeout_reset_by_data),
-		CONF_TEST(test_readd_reschedules),
-		CONF_TEST(test_del_add_same_iteration),
-		CONF_TEST(test_del_add_outside_loop),
-		CONF_TEST(test_fd_reuse_after_close),
-		CONF_TEST(test_fd_reuse_same_event),
-		CONF_TEST(test_edge_triggered),
-		CONF_TEST(test_early_close),
-		CONF_TEST(test_high_fd),
-		CONF_TEST(test_bad_fd),
-		CONF_TEST(test_closed_watched_fd),
-		CONF_TEST(test_many_fds),
-		CONF_TEST(test_regular_file),
-		CONF_TEST(test_ping_pong),
+	    CONF_TEST(test_backend_is_forced),
+	    CONF_TEST(test_read_once),
+	    CONF_TEST(test_read_persist),
+	    CONF_TEST(test_write_once_and_persist),
+	    CONF_TEST(test_several_events_same_fd),
+	    CONF_TEST(test_read_write_one_event),
+	    CONF_TEST(test_del_self_in_callback),
+	    CONF_TEST(test_del_other_in_callback),
+	    CONF_TEST(test_del_pending_other),
+	    CONF_TEST(test_timeout_no_data),
+	    CONF_TEST(test_data_before_timeout),
+	    CONF_TEST(test_persist_timeout_rearmed),
+	    CONF_TEST(test_persist_timeout_reset_by_data),
+	    CONF_TEST(test_readd_reschedules),
+	    CONF_TEST(test_del_add_same_iteration),
+	    CONF_TEST(test_del_add_outside_loop),
+	    CONF_TEST(test_fd_reuse_after_close),
+	    CONF_TEST(test_fd_reuse_same_event),
+	    CONF_TEST(test_edge_triggered),
+	    CONF_TEST(test_early_close),
+	    CONF_TEST(test_high_fd),
+	    CONF_TEST(test_bad_fd),
+	    CONF_TEST(test_closed_watched_fd),
+	    CONF_TEST(test_many_fds),
+	    CONF_TEST(test_regular_file),
+	    CONF_TEST(test_ping_pong),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -70,7 +70,8 @@ static void test_loopexit_null(void **state)
 		struct ctr r = {0};
 
 		conf_pair(sv);
-		event_assign(&rd, base, sv[0], EV_READ | EV_PERSIST, ctr_cb, &r);
+		event_assign(&rd, base, sv[0], EV_READ | EV_PERSIST, ctr_cb,
+		             &r);
 		assert_int_equal(event_add(&rd, NULL), 0);
 		conf_write1(sv[1]);
 		assert_int_equal(event_base_loopexit(base, NULL), 0);
@@ -232,8 +233,8 @@ static void test_priorities(void **state)
 
 	(void)state;
 	assert_int_equal(event_base_priority_init(base, 0), -1);
-	assert_int_equal(event_base_priority_init(base, EVENT_MAX_PRIORITIES + 1),
-			 -1);
+	assert_int_equal(
+	    event_base_priority_init(base, EVENT_MAX_PRIORITIES + 1), -1);
 	assert_int_equal(event_base_priority_init(base, 3), 0);
 	conf_pair(sv);
 	for (i = 0; i < N; i++) {
@@ -306,7 +307,8 @@ static void test_event_active(void **state)
 	/* Never added, never ready: runs once with the given result. */
 	event_assign(&ev, base, sv[0], EV_READ | EV_WRITE, ctr_cb, &c);
 	event_active(&ev, EV_WRITE, 1);
-	assert_int_equal(event_pending(&ev, EV_WRITE | EV_READ, NULL), EV_WRITE);
+	assert_int_equal(event_pending(&ev, EV_WRITE | EV_READ, NULL),
+	                 EV_WRITE);
 	assert_int_equal(event_base_dispatch(base), 1);
 	assert_int_equal(c.calls, 1);
 	assert_int_equal(c.what, EV_WRITE);
@@ -373,13 +375,20 @@ static void test_event_once(void **state)
 	t0 = conf_now_ms();
 	/* Ready fd: EV_READ.  Silent fd with a timeout: EV_TIMEOUT.  Timer
 	 * with NULL tv: next iteration.  Timer with tv: after tv. */
-	assert_int_equal(event_base_once(base, a[0], EV_READ, once_cb, &rd, &tv_long), 0);
-	assert_int_equal(event_base_once(base, b[0], EV_READ, once_cb, &to, &tv), 0);
-	assert_int_equal(event_base_once(base, -1, EV_TIMEOUT, once_cb, &tm, NULL), 0);
-	assert_int_equal(event_base_once(base, -1, EV_TIMEOUT, once_cb, &tm2, &tv), 0);
+	assert_int_equal(
+	    event_base_once(base, a[0], EV_READ, once_cb, &rd, &tv_long), 0);
+	assert_int_equal(
+	    event_base_once(base, b[0], EV_READ, once_cb, &to, &tv), 0);
+	assert_int_equal(
+	    event_base_once(base, -1, EV_TIMEOUT, once_cb, &tm, NULL), 0);
+	assert_int_equal(
+	    event_base_once(base, -1, EV_TIMEOUT, once_cb, &tm2, &tv), 0);
 	/* Refused: signals and persistence. */
-	assert_int_equal(event_base_once(base, SIGUSR1, EV_SIGNAL, once_cb, &tm, NULL), -1);
-	assert_int_equal(event_base_once(base, a[0], EV_READ | EV_PERSIST, once_cb, &tm, NULL), -1);
+	assert_int_equal(
+	    event_base_once(base, SIGUSR1, EV_SIGNAL, once_cb, &tm, NULL), -1);
+	assert_int_equal(event_base_once(base, a[0], EV_READ | EV_PERSIST,
+	                                 once_cb, &tm, NULL),
+	                 -1);
 	assert_int_equal(event_base_dispatch(base), 1);
 	assert_int_equal(rd.calls, 1);
 	assert_int_equal(rd.what, EV_READ);
@@ -407,9 +416,12 @@ static void test_event_once_freed_with_base(void **state)
 
 	(void)state;
 	conf_pair(sv);
-	assert_int_equal(event_base_once(base, -1, EV_TIMEOUT, once_cb, &o, &tv), 0);
-	assert_int_equal(event_base_once(base, sv[0], EV_READ, once_cb, &o, NULL), 0);
-	assert_int_equal(event_base_once(base, sv[0], EV_READ, once_cb, &o, &tv), 0);
+	assert_int_equal(
+	    event_base_once(base, -1, EV_TIMEOUT, once_cb, &o, &tv), 0);
+	assert_int_equal(
+	    event_base_once(base, sv[0], EV_READ, once_cb, &o, NULL), 0);
+	assert_int_equal(
+	    event_base_once(base, sv[0], EV_READ, once_cb, &o, &tv), 0);
 	assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 0);
 	event_base_free(base);
 	assert_int_equal(o.calls, 0);
@@ -476,7 +488,8 @@ static void test_global_api(void **state)
 	/* event_once on the current base. */
 	{
 		struct once_rec o = {0};
-		assert_int_equal(event_once(-1, EV_TIMEOUT, once_cb, &o, NULL), 0);
+		assert_int_equal(event_once(-1, EV_TIMEOUT, once_cb, &o, NULL),
+		                 0);
 		event_del(&rd);
 		assert_int_equal(event_dispatch(), 1);
 		assert_int_equal(o.calls, 1);
@@ -647,16 +660,18 @@ static void test_free_base_with_events(void **state)
 	assert_int_equal(evtimer_add(&tm, &tv), 0);
 	assert_int_equal(evsignal_add(&sig, NULL), 0);
 	event_active(&act, EV_TIMEOUT, 1);
-	assert_int_equal(event_base_once(base, -1, EV_TIMEOUT, once_cb, NULL, &tv), 0);
-	assert_int_equal(event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED), 5);
+	assert_int_equal(
+	    event_base_once(base, -1, EV_TIMEOUT, once_cb, NULL, &tv), 0);
+	assert_int_equal(
+	    event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED), 5);
 	event_base_free(base);
 	assert_int_equal(c.calls, 0);
 	/* The events are left neither pending nor active.  (Read from the
 	 * public ev_flags: event_pending() may not be called any more, its
 	 * base is gone.) */
 #define DETACHED(e)                                                            \
-	(((e).ev_flags & (EVLIST_INSERTED | EVLIST_TIMEOUT | EVLIST_ACTIVE |    \
-			  EVLIST_SIGNAL)) == 0)
+	(((e).ev_flags & (EVLIST_INSERTED | EVLIST_TIMEOUT | EVLIST_ACTIVE |   \
+	                  EVLIST_SIGNAL)) == 0)
 	assert_true(DETACHED(rd));
 	assert_true(DETACHED(wr));
 	assert_true(DETACHED(tm));
@@ -699,7 +714,6 @@ static void test_reentrant_loop_refused(void **state)
 	event_base_free(base);
 }
 
-
 /* EVENT_BASE_FLAG_NO_CACHE_TIME: a timeout added late in a slow callback
  * counts from the real time, not from the start of the iteration. */
 struct nocache {
@@ -738,7 +752,8 @@ static void test_no_cache_time(void **state)
 	struct timeval zero = {0, 0};
 
 	(void)state;
-	assert_int_equal(event_config_set_flag(cfg, EVENT_BASE_FLAG_NO_CACHE_TIME), 0);
+	assert_int_equal(
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_NO_CACHE_TIME), 0);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
 	assert_non_null(base);
@@ -749,7 +764,6 @@ static void test_no_cache_time(void **state)
 	assert_true(n.fired_ms - n.added_ms >= 49);
 	event_base_free(base);
 }
-
 
 /* EVLOOP_NONBLOCK polls once and returns, and EVLOOP_ONCE blocks once and
  * returns, even when an fd stays ready forever (a persistent event whose
@@ -795,7 +809,6 @@ static void test_once_nonblock_return_with_busy_fd(void **state)
 	conf_close_pair(sv);
 }
 
-
 /* EVLOOP_NO_EXIT_ON_EMPTY: no events, yet the loop waits for its exit. */
 static void test_no_exit_on_empty(void **state)
 {
@@ -816,26 +829,26 @@ static void test_no_exit_on_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		CONF_TEST(test_empty_returns_1),
-		CONF_TEST(test_loopexit_null),
-		CONF_TEST(test_loopexit_delay),
-		CONF_TEST(test_loopbreak),
-		CONF_TEST(test_loop_once),
-		CONF_TEST(test_loop_nonblock),
-		CONF_TEST(test_once_nonblock_return_with_busy_fd),
-		CONF_TEST(test_priorities),
-		CONF_TEST(test_event_active),
-		CONF_TEST(test_event_once),
-		CONF_TEST(test_event_once_freed_with_base),
-		CONF_TEST(test_global_api),
-		CONF_TEST(test_event_base_set),
-		CONF_TEST(test_log_callback),
-		CONF_TEST(test_event_free_in_callback),
-		CONF_TEST(test_event_new_in_callback),
-		CONF_TEST(test_free_base_with_events),
-		CONF_TEST(test_reentrant_loop_refused),
-		CONF_TEST(test_no_cache_time),
-		CONF_TEST(test_no_exit_on_empty),
+	    CONF_TEST(test_empty_returns_1),
+	    CONF_TEST(test_loopexit_null),
+	    CONF_TEST(test_loopexit_delay),
+	    CONF_TEST(test_loopbreak),
+	    CONF_TEST(test_loop_once),
+	    CONF_TEST(test_loop_nonblock),
+	    CONF_TEST(test_once_nonblock_return_with_busy_fd),
+	    CONF_TEST(test_priorities),
+	    CONF_TEST(test_event_active),
+	    CONF_TEST(test_event_once),
+	    CONF_TEST(test_event_once_freed_with_base),
+	    CONF_TEST(test_global_api),
+	    CONF_TEST(test_event_base_set),
+	    CONF_TEST(test_log_callback),
+	    CONF_TEST(test_event_free_in_callback),
+	    CONF_TEST(test_event_new_in_callback),
+	    CONF_TEST(test_free_base_with_events),
+	    CONF_TEST(test_reentrant_loop_refused),
+	    CONF_TEST(test_no_cache_time),
+	    CONF_TEST(test_no_exit_on_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -238,8 +238,9 @@ static void test_invalid_signal(void **state)
 		assert_int_equal(evsignal_pending(&r.ev, NULL), 0);
 	}
 	/* EV_SIGNAL with EV_READ is refused. */
-	assert_int_equal(event_assign(&r.ev, base, SIGUSR1,
-				      EV_SIGNAL | EV_READ, sig_cb, &r), -1);
+	assert_int_equal(
+	    event_assign(&r.ev, base, SIGUSR1, EV_SIGNAL | EV_READ, sig_cb, &r),
+	    -1);
 	/* Nothing half-added: the loop has no events. */
 	assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 1);
 	/* And a good signal still works afterwards. */
@@ -267,7 +268,6 @@ static void test_signal_with_timeout(void **state)
 	assert_int_equal(r.what, EV_TIMEOUT);
 	event_base_free(base);
 }
-
 
 /* A heap-allocated signal event freed by its own callback while further
  * repeats are due: the repeats stop, nothing touches the freed event. */
@@ -326,7 +326,8 @@ static void test_many_bases(void **state)
 	for (i = 0; i < MANY_BASES; i++) {
 		bases[i] = conf_base();
 		memset(&recs[i], 0, sizeof(recs[i]));
-		evsignal_assign(&recs[i].ev, bases[i], SIGUSR1, sig_cb, &recs[i]);
+		evsignal_assign(&recs[i].ev, bases[i], SIGUSR1, sig_cb,
+		                &recs[i]);
 		if (evsignal_add(&recs[i].ev, NULL) == 0)
 			ok++;
 		else
@@ -339,7 +340,7 @@ static void test_many_bases(void **state)
 		int watching = evsignal_pending(&recs[i].ev, NULL) != 0;
 		/* A refused base has no events: the loop says so. */
 		assert_int_equal(event_base_loop(bases[i], EVLOOP_NONBLOCK),
-				 watching ? 0 : 1);
+		                 watching ? 0 : 1);
 		assert_int_equal(recs[i].calls, watching ? 1 : 0);
 	}
 	for (i = 0; i < MANY_BASES; i++)
@@ -347,7 +348,8 @@ static void test_many_bases(void **state)
 	/* All slots free again. */
 	for (i = 0; i < ok; i++) {
 		bases[i] = conf_base();
-		evsignal_assign(&recs[i].ev, bases[i], SIGUSR1, sig_cb, &recs[i]);
+		evsignal_assign(&recs[i].ev, bases[i], SIGUSR1, sig_cb,
+		                &recs[i]);
 		assert_int_equal(evsignal_add(&recs[i].ev, NULL), 0);
 	}
 	for (i = 0; i < ok; i++)
@@ -357,17 +359,17 @@ static void test_many_bases(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		CONF_TEST(test_kill_self),
-		CONF_TEST(test_wakes_blocked_loop),
-		CONF_TEST(test_several_events_one_signal),
-		CONF_TEST(test_two_bases),
-		CONF_TEST(test_caught_several_times),
-		CONF_TEST(test_del_stops_repeats),
-		CONF_TEST(test_del_restores_disposition),
-		CONF_TEST(test_invalid_signal),
-		CONF_TEST(test_signal_with_timeout),
-		CONF_TEST(test_free_in_repeated_callback),
-		CONF_TEST(test_many_bases),
+	    CONF_TEST(test_kill_self),
+	    CONF_TEST(test_wakes_blocked_loop),
+	    CONF_TEST(test_several_events_one_signal),
+	    CONF_TEST(test_two_bases),
+	    CONF_TEST(test_caught_several_times),
+	    CONF_TEST(test_del_stops_repeats),
+	    CONF_TEST(test_del_restores_disposition),
+	    CONF_TEST(test_invalid_signal),
+	    CONF_TEST(test_signal_with_timeout),
+	    CONF_TEST(test_free_in_repeated_callback),
+	    CONF_TEST(test_many_bases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

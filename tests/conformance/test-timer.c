@@ -77,7 +77,8 @@ static void test_random_order(void **state)
 	for (i = 0; i < NTIMERS; i++) {
 		assert_int_equal(recs[i].calls, 1);
 		/* Never early. */
-		assert_true(recs[i].fired_us - t_before >= recs[i].interval_us - 1);
+		assert_true(recs[i].fired_us - t_before >=
+		            recs[i].interval_us - 1);
 		for (j = 0; j < NTIMERS; j++)
 			if (recs[i].interval_us < recs[j].interval_us)
 				assert_true(recs[i].order < recs[j].order);
@@ -177,7 +178,7 @@ static void test_pending_tv(void **state)
 	gettimeofday(&now, NULL);
 	assert_true(exp.tv_usec >= 0 && exp.tv_usec < 1000000);
 	diff_ms = ((int64_t)exp.tv_sec - now.tv_sec) * 1000 +
-		  (exp.tv_usec - now.tv_usec) / 1000;
+	          (exp.tv_usec - now.tv_usec) / 1000;
 	/* Wall-clock expiry about 2.5 s from now. */
 	assert_true(diff_ms > 1500 && diff_ms <= 2500);
 	assert_int_equal(evtimer_del(&ev), 0);
@@ -293,9 +294,9 @@ static void test_huge_timeout(void **state)
 	struct event_base *base = conf_base();
 	struct event huge[3], rd;
 	struct timeval tvs[3] = {
-		{0x7fffffff, 0},
-		{(time_t)9223372035LL, 999999}, /* just under INT64_MAX ns */
-		{(time_t)(((unsigned long long)1 << 62) - 1), 999999},
+	    {0x7fffffff, 0},
+	    {(time_t)9223372035LL, 999999}, /* just under INT64_MAX ns */
+	    {(time_t)(((unsigned long long)1 << 62) - 1), 999999},
 	};
 	struct timeval exp, now;
 	struct waker w;
@@ -329,7 +330,6 @@ static void test_huge_timeout(void **state)
 	conf_close_pair(sv);
 }
 
-
 /* Heap churn: many timers added, some deleted, some rescheduled, all in
  * one callback (one cached "now"), then checked against their final
  * intervals. */
@@ -357,7 +357,8 @@ static void churn_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	for (i = 0; i < CHURN; i++) {
-		struct timeval tv = {0, (suseconds_t)(1000 + churn_rand() % 60000)};
+		struct timeval tv = {
+		    0, (suseconds_t)(1000 + churn_rand() % 60000)};
 		c->final_us[i] = tv.tv_usec;
 		assert_int_equal(evtimer_add(&c->recs[i].ev, &tv), 0);
 	}
@@ -367,7 +368,8 @@ static void churn_cb(evutil_socket_t fd, short what, void *arg)
 			assert_int_equal(evtimer_del(&c->recs[i].ev), 0);
 			c->deleted[i] = 1;
 		} else if (r == 1) {
-			struct timeval tv = {0, (suseconds_t)(1000 + churn_rand() % 60000)};
+			struct timeval tv = {
+			    0, (suseconds_t)(1000 + churn_rand() % 60000)};
 			c->final_us[i] = tv.tv_usec;
 			assert_int_equal(evtimer_add(&c->recs[i].ev, &tv), 0);
 		}
@@ -418,15 +420,15 @@ static void test_heap_churn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		CONF_TEST(test_random_order),
-		CONF_TEST(test_same_deadline),
-		CONF_TEST(test_persistent_period),
-		CONF_TEST(test_pending_tv),
-		CONF_TEST(test_del_from_other_timer),
-		CONF_TEST(test_del_expired_same_iteration),
-		CONF_TEST(test_zero_timeout),
-		CONF_TEST(test_huge_timeout),
-		CONF_TEST(test_heap_churn),
+	    CONF_TEST(test_random_order),
+	    CONF_TEST(test_same_deadline),
+	    CONF_TEST(test_persistent_period),
+	    CONF_TEST(test_pending_tv),
+	    CONF_TEST(test_del_from_other_timer),
+	    CONF_TEST(test_del_expired_same_iteration),
+	    CONF_TEST(test_zero_timeout),
+	    CONF_TEST(test_huge_timeout),
+	    CONF_TEST(test_heap_churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

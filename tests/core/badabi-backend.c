@@ -13,7 +13,7 @@
 #include "ev-backend.h"
 
 static int bad_init(struct ev_backend_base *base,
-		    const struct ev_backend_host *host, void **state)
+                    const struct ev_backend_host *host, void **state)
 {
 	(void)base;
 	(void)host;
@@ -23,7 +23,7 @@ static int bad_init(struct ev_backend_base *base,
 }
 
 static int bad_change(void *state, int fd, int old_mask, int new_mask,
-		      void *fdinfo)
+                      void *fdinfo)
 {
 	(void)state;
 	(void)fd;
@@ -49,18 +49,18 @@ static void bad_dealloc(void *state)
 
 #ifndef BADABI_NOENTRY
 static const struct ev_backend_ops badabi_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION + 41, /* the point of the module */
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "badabi",
-	.features = 0,
-	.fdinfo_size = 0,
-	.need_reinit = 0,
-	.init = bad_init,
-	.add = bad_change,
-	.del = bad_change,
-	.dispatch = bad_dispatch,
-	.dealloc = bad_dealloc,
-	.reinit = NULL,
+    .abi_version = EV_BACKEND_ABI_VERSION + 41, /* the point of the module */
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "badabi",
+    .features = 0,
+    .fdinfo_size = 0,
+    .need_reinit = 0,
+    .init = bad_init,
+    .add = bad_change,
+    .del = bad_change,
+    .dispatch = bad_dispatch,
+    .dealloc = bad_dealloc,
+    .reinit = NULL,
 };
 
 EV_BACKEND_EXPORT(badabi, badabi_ops)

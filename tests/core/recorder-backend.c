@@ -53,7 +53,7 @@ static void note(int op, int fd, int old_mask, int new_mask)
 }
 
 static int rec_init(struct ev_backend_base *base,
-		    const struct ev_backend_host *host, void **statep)
+                    const struct ev_backend_host *host, void **statep)
 {
 	struct rec_state *st = calloc(1, sizeof(*st));
 
@@ -67,7 +67,7 @@ static int rec_init(struct ev_backend_base *base,
 }
 
 static int rec_add(void *state, int fd, int old_mask, int new_mask,
-		   void *fdinfo)
+                   void *fdinfo)
 {
 	struct rec_state *st = state;
 	unsigned char *info = fdinfo;
@@ -86,7 +86,7 @@ static int rec_add(void *state, int fd, int old_mask, int new_mask,
 }
 
 static int rec_del(void *state, int fd, int old_mask, int new_mask,
-		   void *fdinfo)
+                   void *fdinfo)
 {
 	struct rec_state *st = state;
 
@@ -114,8 +114,9 @@ static int rec_dispatch(void *state, const struct timespec *timeout)
 		if (!st->mask[i])
 			continue;
 		pfd[n].fd = i;
-		pfd[n].events = (short)((st->mask[i] & EV_BACKEND_READ ? POLLIN : 0) |
-					(st->mask[i] & EV_BACKEND_WRITE ? POLLOUT : 0));
+		pfd[n].events =
+		    (short)((st->mask[i] & EV_BACKEND_READ ? POLLIN : 0) |
+		            (st->mask[i] & EV_BACKEND_WRITE ? POLLOUT : 0));
 		pfd[n].revents = 0;
 		n++;
 	}
@@ -151,18 +152,18 @@ static int rec_reinit(void *state)
 }
 
 static const struct ev_backend_ops recorder_ops = {
-	.abi_version = EV_BACKEND_ABI_VERSION,
-	.struct_size = sizeof(struct ev_backend_ops),
-	.name = "recorder",
-	.features = EV_BACKEND_FEATURE_FDS,
-	.fdinfo_size = 8,
-	.need_reinit = 1,
-	.init = rec_init,
-	.add = rec_add,
-	.del = rec_del,
-	.dispatch = rec_dispatch,
-	.dealloc = rec_dealloc,
-	.reinit = rec_reinit,
+    .abi_version = EV_BACKEND_ABI_VERSION,
+    .struct_size = sizeof(struct ev_backend_ops),
+    .name = "recorder",
+    .features = EV_BACKEND_FEATURE_FDS,
+    .fdinfo_size = 8,
+    .need_reinit = 1,
+    .init = rec_init,
+    .add = rec_add,
+    .del = rec_del,
+    .dispatch = rec_dispatch,
+    .dealloc = rec_dealloc,
+    .reinit = rec_reinit,
 };
 
 EV_BACKEND_EXPORT(recorder, recorder_ops)

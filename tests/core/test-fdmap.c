@@ -38,7 +38,7 @@ static int group_setup(void **state)
 	if (base == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/libev-backend-recorder.so",
-		 LIBEV_TEST_EXTRA_MODULE_DIR);
+	         LIBEV_TEST_EXTRA_MODULE_DIR);
 	/* The same object the core loaded, so the same counters. */
 	module = dlopen(path, RTLD_NOW);
 	event_base_free(base);
@@ -330,12 +330,12 @@ static void test_bogus_reports_ignored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_one_call_per_change, reset),
-		cmocka_unit_test_setup(test_del_add_costs_nothing, reset),
-		cmocka_unit_test_setup(test_steady_state_no_calls, reset),
-		cmocka_unit_test_setup(test_fd_reuse_reregisters, reset),
-		cmocka_unit_test_setup(test_reinit_readds_everything, reset),
-		cmocka_unit_test_setup(test_bogus_reports_ignored, reset),
+	    cmocka_unit_test_setup(test_one_call_per_change, reset),
+	    cmocka_unit_test_setup(test_del_add_costs_nothing, reset),
+	    cmocka_unit_test_setup(test_steady_state_no_calls, reset),
+	    cmocka_unit_test_setup(test_fd_reuse_reregisters, reset),
+	    cmocka_unit_test_setup(test_reinit_readds_everything, reset),
+	    cmocka_unit_test_setup(test_bogus_reports_ignored, reset),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -28,7 +28,7 @@ static void capture(int severity, const char *msg)
 	if (loglen >= sizeof(logbuf) - 1)
 		return;
 	n = snprintf(logbuf + loglen, sizeof(logbuf) - loglen, "[%d] %s\n",
-		     severity, msg);
+	             severity, msg);
 	if (n > 0)
 		loglen += (size_t)n;
 	if (loglen >= sizeof(logbuf))
@@ -38,13 +38,16 @@ static void capture(int severity, const char *msg)
 static void assert_logged(const char *what)
 {
 	if (strstr(logbuf, what) == NULL)
-		fail_msg("log does not mention \"%s\"; log was:\n%s", what, logbuf);
+		fail_msg("log does not mention \"%s\"; log was:\n%s", what,
+		         logbuf);
 }
 
 static const char *const env_vars[] = {
-	"EV_BACKEND", "EV_BACKEND_PATH", "EVENT_NOEPOLL", "EVENT_NOPOLL",
-	"EVENT_NOSELECT", "EVENT_NOKQUEUE", "EVENT_NODEVPOLL", "EVENT_NOEVPORT",
-	"EVENT_SHOW_METHOD", NULL,
+    "EV_BACKEND",        "EV_BACKEND_PATH",
+    "EVENT_NOEPOLL",     "EVENT_NOPOLL",
+    "EVENT_NOSELECT",    "EVENT_NOKQUEUE",
+    "EVENT_NODEVPOLL",   "EVENT_NOEVPORT",
+    "EVENT_SHOW_METHOD", NULL,
 };
 
 static int clean_env(void **state)
@@ -73,8 +76,8 @@ static int restore(void **state)
 /* What the default choice gives, with the environment clean. */
 static void expect_method(const struct event_config *cfg, const char *name)
 {
-	struct event_base *base = cfg ? event_base_new_with_config(cfg)
-				      : event_base_new();
+	struct event_base *base =
+	    cfg ? event_base_new_with_config(cfg) : event_base_new();
 
 	if (base == NULL)
 		fail_msg("no base; log:\n%s", logbuf);
@@ -84,8 +87,8 @@ static void expect_method(const struct event_config *cfg, const char *name)
 
 static void expect_no_base(const struct event_config *cfg)
 {
-	struct event_base *base = cfg ? event_base_new_with_config(cfg)
-				      : event_base_new();
+	struct event_base *base =
+	    cfg ? event_base_new_with_config(cfg) : event_base_new();
 
 	if (base != NULL) {
 		const char *m = event_base_get_method(base);
@@ -182,7 +185,7 @@ static void test_fallback_after_bad(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s:%s", LIBEV_TEST_BAD_MODULE_DIR,
-		 LIBEV_TEST_MODULE_DIR);
+	         LIBEV_TEST_MODULE_DIR);
 	setenv("EV_BACKEND_PATH", path, 1);
 	setenv("EV_BACKEND", "badabi,poll", 1);
 	expect_method(NULL, "poll");
@@ -260,7 +263,8 @@ static void test_ignore_env(void **state)
 	expect_no_base(NULL);
 	loglen = 0;
 	memset(log_msgs, 0, sizeof(log_msgs));
-	assert_int_equal(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), 0);
+	assert_int_equal(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV),
+	                 0);
 	expect_method(cfg, "epoll");
 	/* EVENT_SHOW_METHOD is part of the environment it ignores. */
 	assert_int_equal(log_msgs[EVENT_LOG_MSG], 0);
@@ -300,21 +304,21 @@ static void test_null_base_calls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		/* First, so the once-per-process probe sees a clean
-		 * environment. */
-		LOADER_TEST(test_supported_methods),
-		LOADER_TEST(test_default_is_epoll),
-		LOADER_TEST(test_missing_dir),
-		LOADER_TEST(test_bad_abi),
-		LOADER_TEST(test_no_entry_symbol),
-		LOADER_TEST(test_unknown_name),
-		LOADER_TEST(test_fallback_after_bad),
-		LOADER_TEST(test_event_no_vars),
-		LOADER_TEST(test_avoid_method),
-		LOADER_TEST(test_require_features),
-		LOADER_TEST(test_ignore_env),
-		LOADER_TEST(test_show_method),
-		LOADER_TEST(test_null_base_calls),
+	    /* First, so the once-per-process probe sees a clean
+	     * environment. */
+	    LOADER_TEST(test_supported_methods),
+	    LOADER_TEST(test_default_is_epoll),
+	    LOADER_TEST(test_missing_dir),
+	    LOADER_TEST(test_bad_abi),
+	    LOADER_TEST(test_no_entry_symbol),
+	    LOADER_TEST(test_unknown_name),
+	    LOADER_TEST(test_fallback_after_bad),
+	    LOADER_TEST(test_event_no_vars),
+	    LOADER_TEST(test_avoid_method),
+	    LOADER_TEST(test_require_features),
+	    LOADER_TEST(test_ignore_env),
+	    LOADER_TEST(test_show_method),
+	    LOADER_TEST(test_null_base_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,7 +97,7 @@ static void test_strict_program(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_strict_program),
+	    cmocka_unit_test(test_strict_program),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -272,10 +272,10 @@ static void test_free_in_callback(void **state)
 	struct gai other = {0};
 	int never = 0;
 
-	assert_non_null(evdns_getaddrinfo(f->dns, "a.example.test", NULL,
-	                                  NULL, gai_free_base, &c));
-	assert_non_null(evdns_getaddrinfo(f->dns, "b.example.test", NULL,
-	                                  NULL, on_gai, &other));
+	assert_non_null(evdns_getaddrinfo(f->dns, "a.example.test", NULL, NULL,
+	                                  gai_free_base, &c));
+	assert_non_null(evdns_getaddrinfo(f->dns, "b.example.test", NULL, NULL,
+	                                  on_gai, &other));
 	assert_int_equal(tu_run_until(f->base, &c.calls, 3000), 0);
 	tu_run_until(f->base, &never, 100);
 	assert_int_equal(c.calls, 1);
@@ -292,8 +292,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_hosts_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_free_in_callback, setup,
-	                                teardown),
-	        cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -398,9 +398,8 @@ static void test_free_in_callback(void **state)
 	int never = 0;
 
 	/* "missing" is answered after "a": the server answers in order. */
-	assert_non_null(evdns_base_resolve_ipv4(f->dns, "a.example.test",
-	                                        DNS_QUERY_NO_SEARCH,
-	                                        free_base_cb, &c));
+	assert_non_null(evdns_base_resolve_ipv4(
+	    f->dns, "a.example.test", DNS_QUERY_NO_SEARCH, free_base_cb, &c));
 	f->zone.respond = 0;
 	assert_non_null(evdns_base_resolve_ipv6(f->dns, "a.example.test", 0,
 	                                        on_answer, &other));
@@ -604,8 +603,7 @@ static void test_port_rotation(void **state)
 	evdns_base_free(f->dns, 0);
 	f->dns = tu_resolver(f->base, port);
 	fds = count_fds();
-	assert_int_equal(evdns_base_set_option(f->dns, "port-rotate:", "2"),
-	                 0);
+	assert_int_equal(evdns_base_set_option(f->dns, "port-rotate:", "2"), 0);
 	for (i = 0; i < 6; i++) {
 		resolve4(f, "a.example.test", 0, &a[0]);
 		assert_int_equal(a[0].result, DNS_ERR_NONE);
@@ -616,7 +614,7 @@ static void test_port_rotation(void **state)
 	memset(a, 0, sizeof(a));
 	for (i = 0; i < 10; i++)
 		assert_non_null(evdns_base_resolve_ipv4(
-		        f->dns, "a.example.test", 0, on_answer, &a[i]));
+		    f->dns, "a.example.test", 0, on_answer, &a[i]));
 	for (i = 0; i < 10; i++) {
 		assert_int_equal(tu_run_until(f->base, &a[i].done, 3000), 0);
 		assert_int_equal(a[i].result, DNS_ERR_NONE);
@@ -717,8 +715,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_shutdown_pending, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_free_in_callback, setup,
-	                                teardown),
-	        cmocka_unit_test_setup_teardown(test_inflight_bound, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_inflight_bound, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolv_conf, setup, teardown),
@@ -726,8 +724,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_port_rotation, setup,
-	                                teardown),
-	        cmocka_unit_test_setup_teardown(test_ipv6_nameserver, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_ipv6_nameserver, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_compat_api, setup, teardown),
 	};

@@ -1,9 +1,10 @@
 /*
  * libFuzzer target: evbuffer_readln() and evbuffer_search() over data
- * spread across several chains, and evbuffer_search_range().  Layout of an input: byte 0 picks the
- * end-of-line style and the piece size, byte 1 the needle length, then the
- * needle, then the data.  Every result is checked against a plain scan of
- * a flat copy, so a wrong answer (not only a crash) traps.
+ * spread across several chains, and evbuffer_search_range().  Layout of an
+ * input: byte 0 picks the end-of-line style and the piece size, byte 1 the
+ * needle length, then the needle, then the data.  Every result is checked
+ * against a plain scan of a flat copy, so a wrong answer (not only a crash)
+ * traps.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Where a plain scan finds `what` in `hay` at or after `from`, or -1. */
 static long naive_find(const uint8_t *hay, size_t n, const uint8_t *what,
-		       size_t len, size_t from)
+                       size_t len, size_t from)
 {
 	for (size_t i = from; i + len <= n; i++)
 		if (memcmp(hay + i, what, len) == 0)
@@ -25,7 +26,7 @@ static long naive_find(const uint8_t *hay, size_t n, const uint8_t *what,
 }
 
 static void check_search(const uint8_t *flat, size_t n, const uint8_t *needle,
-			 size_t nlen, size_t step)
+                         size_t nlen, size_t step)
 {
 	struct evbuffer *b = evbuffer_new();
 	struct evbuffer_ptr p;
@@ -57,17 +58,17 @@ static void check_search(const uint8_t *flat, size_t n, const uint8_t *needle,
 		struct evbuffer_ptr s, e;
 		size_t end = n / 2 + nlen / 2;
 
-		if (end <= n && evbuffer_ptr_set(b, &e, end,
-						 EVBUFFER_PTR_SET) == 0) {
+		if (end <= n &&
+		    evbuffer_ptr_set(b, &e, end, EVBUFFER_PTR_SET) == 0) {
 			for (size_t st = 0; st <= end; st += step) {
-				long want = naive_find(flat, end, needle, nlen,
-						       st);
+				long want =
+				    naive_find(flat, end, needle, nlen, st);
 
 				if (evbuffer_ptr_set(b, &s, st,
-						     EVBUFFER_PTR_SET) < 0)
+				                     EVBUFFER_PTR_SET) < 0)
 					__builtin_trap();
-				p = evbuffer_search_range(b,
-				    (const char *)needle, nlen, &s, &e);
+				p = evbuffer_search_range(
+				    b, (const char *)needle, nlen, &s, &e);
 				if (p.pos != (ev_off_t)want)
 					__builtin_trap();
 			}
@@ -76,8 +77,7 @@ static void check_search(const uint8_t *flat, size_t n, const uint8_t *needle,
 	evbuffer_free(b);
 }
 
-static void check_readln(const uint8_t *flat, size_t n, int style,
-			 size_t step)
+static void check_readln(const uint8_t *flat, size_t n, int style, size_t step)
 {
 	struct evbuffer *b = evbuffer_new();
 	size_t consumed = 0;
@@ -88,7 +88,8 @@ static void check_readln(const uint8_t *flat, size_t n, int style,
 		evbuffer_add(b, flat + off, n - off < step ? n - off : step);
 	for (int guard = 0; guard <= (int)n; guard++) {
 		size_t len = 0, before = evbuffer_get_length(b);
-		char *line = evbuffer_readln(b, &len, (enum evbuffer_eol_style)style);
+		char *line =
+		    evbuffer_readln(b, &len, (enum evbuffer_eol_style)style);
 
 		if (line == NULL)
 			break;

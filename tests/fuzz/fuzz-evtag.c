@@ -59,7 +59,8 @@ static void one_step(struct evbuffer *b, struct evbuffer *out, int op)
 		}
 		break;
 	default:
-		/* The bare decoders consume on success; unspecified otherwise. */
+		/* The bare decoders consume on success; unspecified otherwise.
+		 */
 		keeps = 0;
 		if (op == 7)
 			r = evtag_decode_int(&u32, b);

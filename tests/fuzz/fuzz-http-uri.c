@@ -23,7 +23,8 @@ static void check_query(const char *s, int bare)
 	r = bare ? evhttp_parse_query_str(s, &q) : evhttp_parse_query(s, &q);
 	if (r < 0 && !TAILQ_EMPTY(&q))
 		__builtin_trap(); /* documented: left empty on error */
-	TAILQ_FOREACH(kv, &q, next) {
+	TAILQ_FOREACH(kv, &q, next)
+	{
 		if (kv->key == NULL || kv->value == NULL)
 			__builtin_trap();
 		/* The first value under a key is what find_header gives. */
@@ -58,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Round trip over the raw bytes, NULs included. */
 	for (int plus = 0; plus < 2; plus++) {
 		enc = evhttp_uriencode((const char *)data, (ev_ssize_t)size,
-				       plus);
+		                       plus);
 		if (enc == NULL)
 			continue;
 		back = evhttp_uridecode(enc, plus, &m);

@@ -29,8 +29,7 @@ static void quiet(int severity, const char *msg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = { "host", "a.b", "a.b.c.d.",
-					     "" };
+	static const char *const names[] = {"host", "a.b", "a.b.c.d.", ""};
 	struct evdns_base *dns;
 	char path[64];
 	int fd;
@@ -50,15 +49,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dns = evdns_base_new(base, 0);
 	if (dns) {
 		evdns_base_resolv_conf_parse(dns,
-		    DNS_OPTION_NAMESERVERS | DNS_OPTION_SEARCH |
-		    DNS_OPTION_MISC, path);
+		                             DNS_OPTION_NAMESERVERS |
+		                                 DNS_OPTION_SEARCH |
+		                                 DNS_OPTION_MISC,
+		                             path);
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			int count = ev__dns_search_count(dns, names[i], 0);
 			char out[300];
 
 			for (int k = 0; k < count && k < 64; k++)
-				ev__dns_search_candidate(dns, names[i], 0, k, out,
-							 sizeof(out));
+				ev__dns_search_candidate(dns, names[i], 0, k,
+				                         out, sizeof(out));
 		}
 		evdns_base_free(dns, 0);
 	}

@@ -296,7 +296,8 @@ static void test_large_reply_fields(void **state)
 static void test_keepalive_targets(void **state)
 {
 	static const char *const path[] = {"/path/a", "/path/a-much-longer-one",
-	                                   "/path/b", "/path/x?q=1&r=2", "/path/"};
+	                                   "/path/b", "/path/x?q=1&r=2",
+	                                   "/path/"};
 	char req[128];
 	size_t i;
 

@@ -132,12 +132,12 @@ static inline int lu_server_init(struct lu_server *s)
 	s->http = evhttp_new(s->base);
 	b = evhttp_bind_socket_with_handle(s->http, "127.0.0.1", 0);
 	if (s->http == NULL || b == NULL ||
-	    getsockname(evhttp_bound_socket_get_fd(b),
-			(struct sockaddr *)&sin, &sl) < 0)
+	    getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&sin,
+	                &sl) < 0)
 		return -1;
 	s->port = ntohs(sin.sin_port);
-	s->stop_ev = event_new(s->base, s->stop_pipe[0], EV_READ, lu_stop_cb,
-			       s);
+	s->stop_ev =
+	    event_new(s->base, s->stop_pipe[0], EV_READ, lu_stop_cb, s);
 	return event_add(s->stop_ev, NULL);
 }
 

@@ -22,7 +22,7 @@
 #include "load-util.h"
 
 #define NGARBAGE 20000
-#define EVERY 200
+#define EVERY    200
 
 static struct event_base *base;
 static struct event *stop_ev;
@@ -52,7 +52,7 @@ static void server_cb(struct evdns_server_request *req, void *arg)
 	__atomic_add_fetch(&answered, 1, __ATOMIC_SEQ_CST);
 	if (req->nquestions == 1 && req->questions[0]->type == EVDNS_TYPE_A)
 		evdns_server_request_add_a_reply(req, req->questions[0]->name,
-						 1, &a, 60);
+		                                 1, &a, 60);
 	evdns_server_request_respond(req, 0);
 }
 
@@ -173,9 +173,9 @@ static void test_garbage_flood(void **state)
 	assert_int_equal(write(stop_pipe[1], "x", 1), 1);
 	pthread_join(th, NULL);
 	print_message("%d garbage datagrams, %d valid queries all answered "
-		      "(%d retries), server callbacks %d, %lld ms\n",
-		      NGARBAGE, asked, retries, answered,
-		      (long long)(lu_now_ms() - t0));
+	              "(%d retries), server callbacks %d, %lld ms\n",
+	              NGARBAGE, asked, retries, answered,
+	              (long long)(lu_now_ms() - t0));
 	evdns_close_server_port(port);
 	event_free(stop_ev);
 	event_base_free(base);
@@ -188,7 +188,7 @@ static void test_garbage_flood(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_garbage_flood),
+	    cmocka_unit_test(test_garbage_flood),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

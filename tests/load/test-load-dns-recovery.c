@@ -40,11 +40,11 @@ static void ns_read(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	while ((n = recvfrom(fd, m, sizeof(m) - 16, MSG_DONTWAIT,
-			     (struct sockaddr *)&from, &fl)) > 0) {
+	                     (struct sockaddr *)&from, &fl)) > 0) {
 		size_t off = 12, wl;
 		uint16_t type, cls;
-		static const uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0,
-					     60,   0,    4, 10, 0, 0, 1};
+		static const uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0,  1, 0, 0,
+		                             0,    60,   0, 4, 10, 0, 0, 1};
 
 		T.received++;
 		if (T.silent) {
@@ -52,7 +52,7 @@ static void ns_read(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		if (ev__dns_question_read(m, (size_t)n, &off, wire, &wl, &type,
-					  &cls) < 0)
+		                          &cls) < 0)
 			continue;
 		m[2] = 0x81;
 		m[3] = 0x80;
@@ -66,7 +66,7 @@ static void ns_read(evutil_socket_t fd, short what, void *arg)
 }
 
 static void on_answer(int result, char type, int count, int ttl,
-		      void *addresses, void *arg)
+                      void *addresses, void *arg)
 {
 	(void)type;
 	(void)ttl;
@@ -86,9 +86,8 @@ static int lookup(const char *name, int64_t *ms)
 
 	T.done = 0;
 	T.addr = 0;
-	assert_non_null(evdns_base_resolve_ipv4(T.dns, name,
-						DNS_QUERY_NO_SEARCH, on_answer,
-						NULL));
+	assert_non_null(evdns_base_resolve_ipv4(
+	    T.dns, name, DNS_QUERY_NO_SEARCH, on_answer, NULL));
 	event_base_loopexit(T.base, &limit);
 	event_base_dispatch(T.base);
 	assert_true(T.done); /* never hangs */
@@ -109,10 +108,11 @@ static void test_silent_then_back(void **state)
 	T.ns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(T.ns_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(bind(T.ns_fd, (struct sockaddr *)&sin, sizeof(sin)),
+	                 0);
 	assert_int_equal(getsockname(T.ns_fd, (struct sockaddr *)&sin, &sl), 0);
-	T.ns_ev = event_new(T.base, T.ns_fd, EV_READ | EV_PERSIST, ns_read,
-			    NULL);
+	T.ns_ev =
+	    event_new(T.base, T.ns_fd, EV_READ | EV_PERSIST, ns_read, NULL);
 	event_add(T.ns_ev, NULL);
 	T.dns = evdns_base_new(T.base, 0);
 	assert_non_null(T.dns);
@@ -121,9 +121,8 @@ static void test_silent_then_back(void **state)
 	assert_int_equal(evdns_base_set_option(T.dns, "timeout:", "0.3"), 0);
 	assert_int_equal(evdns_base_set_option(T.dns, "attempts:", "2"), 0);
 	assert_int_equal(evdns_base_set_option(T.dns, "max-timeouts:", "2"), 0);
-	assert_int_equal(evdns_base_set_option(T.dns,
-					       "initial-probe-timeout:", "0.5"),
-			 0);
+	assert_int_equal(
+	    evdns_base_set_option(T.dns, "initial-probe-timeout:", "0.5"), 0);
 	assert_int_equal(evdns_base_set_option(T.dns, "cache-size:", "0"), 0);
 
 	/* Up. */
@@ -159,8 +158,8 @@ static void test_silent_then_back(void **state)
 	}
 	assert_true(worst < 1000);
 	print_message("recovered %lld ms after the server came back; then 10 "
-		      "lookups, slowest %lld ms\n",
-		      (long long)t_back, (long long)worst);
+	              "lookups, slowest %lld ms\n",
+	              (long long)t_back, (long long)worst);
 	evdns_base_free(T.dns, 0);
 	event_free(T.ns_ev);
 	close(T.ns_fd);
@@ -170,7 +169,7 @@ static void test_silent_then_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_silent_then_back),
+	    cmocka_unit_test(test_silent_then_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

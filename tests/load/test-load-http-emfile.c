@@ -16,7 +16,7 @@
 
 #include "load-util.h"
 
-#define NWAIT 3
+#define NWAIT   3
 #define MAXFILL 4096
 
 static int served;
@@ -73,17 +73,17 @@ static void test_emfile(void **state)
 		sin.sin_family = AF_INET;
 		sin.sin_port = htons((uint16_t)s.port);
 		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		assert_true(connect(cl[i], (struct sockaddr *)&sin,
-				    sizeof(sin)) == 0 ||
-			    errno == EINPROGRESS);
+		assert_true(
+		    connect(cl[i], (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
+		    errno == EINPROGRESS);
 	}
 	for (int i = 0; i < NWAIT; i++) {
 		struct pollfd p = {cl[i], POLLOUT, 0};
 
 		assert_int_equal(poll(&p, 1, 5000), 1); /* in the backlog */
-		assert_int_equal(send(cl[i], "GET / HTTP/1.1\r\nHost: l\r\n\r\n",
-				      27, 0),
-				 27);
+		assert_int_equal(
+		    send(cl[i], "GET / HTTP/1.1\r\nHost: l\r\n\r\n", 27, 0),
+		    27);
 	}
 	/* One starved second: nothing served, and little CPU used. */
 	cpu0 = cpu_seconds();
@@ -112,7 +112,7 @@ static void test_emfile(void **state)
 			if (!(p[i].revents & POLLIN))
 				continue;
 			n = recv(cl[i], bufs[i] + lens[i],
-				 sizeof(bufs[i]) - lens[i], 0);
+			         sizeof(bufs[i]) - lens[i], 0);
 			assert_true(n > 0);
 			lens[i] += (size_t)n;
 			if (lu_response_len(bufs[i], lens[i], &codes[i]))
@@ -125,14 +125,15 @@ static void test_emfile(void **state)
 		close(cl[i]);
 	}
 	print_message("starved 1 s with %.3f s CPU; %d waiting clients served "
-		      "after descriptors came back\n", cpu, NWAIT);
+	              "after descriptors came back\n",
+	              cpu, NWAIT);
 	lu_server_stop(&s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_emfile),
+	    cmocka_unit_test(test_emfile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

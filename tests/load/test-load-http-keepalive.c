@@ -17,7 +17,7 @@
 #include "load-util.h"
 
 #define NCLIENTS 5000
-#define BATCH 200
+#define BATCH    200
 
 struct client {
 	int fd;
@@ -71,8 +71,8 @@ static void send_all(int round)
 
 	for (int i = 0; i < NCLIENTS; i++) {
 		int n = snprintf(req, sizeof(req),
-				 "GET /c%d/r%d HTTP/1.1\r\nHost: l\r\n\r\n", i,
-				 round);
+		                 "GET /c%d/r%d HTTP/1.1\r\nHost: l\r\n\r\n", i,
+		                 round);
 
 		assert_int_equal(send(cl[i].fd, req, (size_t)n, 0), n);
 	}
@@ -100,7 +100,7 @@ static void read_all(int want)
 			if (!(pfd[i].revents & (POLLIN | POLLERR | POLLHUP)))
 				continue;
 			n = recv(c->fd, c->buf + c->len,
-				 sizeof(c->buf) - 1 - c->len, 0);
+			         sizeof(c->buf) - 1 - c->len, 0);
 			assert_true(n > 0); /* no EOF, no reset */
 			c->len += (size_t)n;
 			rl = lu_response_len(c->buf, c->len, &code);
@@ -109,7 +109,7 @@ static void read_all(int want)
 			assert_int_equal(code, 200);
 			assert_true(c->len == rl); /* nothing extra */
 			snprintf(expect, sizeof(expect), "ok /c%d/r%d", i,
-				 want - 1);
+			         want - 1);
 			c->buf[c->len] = '\0';
 			assert_non_null(strstr(c->buf, expect));
 			c->len = 0;
@@ -151,7 +151,7 @@ static void test_5000_keepalive(void **state)
 		finish_connects(from, from + BATCH);
 		if (getenv("LOAD_DEBUG"))
 			print_message("batch %d connected at %lld ms\n", from,
-				      (long long)(lu_now_ms() - t0));
+			              (long long)(lu_now_ms() - t0));
 		/* Pace on the server: the next batch once this one is
 		 * accepted, so the listen queue never overflows (an
 		 * overflow costs a 1 s SYN retransmission). */
@@ -161,7 +161,7 @@ static void test_5000_keepalive(void **state)
 			usleep(1000);
 		if (getenv("LOAD_DEBUG"))
 			print_message("batch %d accepted at %lld ms\n", from,
-				      (long long)(lu_now_ms() - t0));
+			              (long long)(lu_now_ms() - t0));
 	}
 	print_message("connected: %lld ms\n", (long long)(lu_now_ms() - t0));
 	send_all(0);
@@ -183,8 +183,8 @@ static void test_5000_keepalive(void **state)
 	lu_server_stop(&s);
 	assert_int_equal(served, 2 * NCLIENTS);
 	print_message("%d connections, %d requests, peak %d fds, %lld ms\n",
-		      NCLIENTS, served, peak_fds,
-		      (long long)(lu_now_ms() - t0));
+	              NCLIENTS, served, peak_fds,
+	              (long long)(lu_now_ms() - t0));
 	free(cl);
 	free(pfd);
 }
@@ -192,7 +192,7 @@ static void test_5000_keepalive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_5000_keepalive),
+	    cmocka_unit_test(test_5000_keepalive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,7 @@
 #include "load-util.h"
 
 #define PER_KIND 40
-#define BIG (4 << 20)
+#define BIG      (4 << 20)
 
 static char *big;
 static int big_started, big_released, served;
@@ -62,7 +62,8 @@ static int connected(int port)
 
 static void send_str(int fd, const char *s)
 {
-	assert_int_equal(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
+	assert_int_equal(send(fd, s, strlen(s), MSG_NOSIGNAL),
+	                 (ssize_t)strlen(s));
 }
 
 /* Reads at least `n` bytes (bounded wait). */
@@ -122,7 +123,7 @@ static void test_resets(void **state)
 	for (int i = 0; i < PER_KIND; i++) {
 		fds[i] = connected(s.port);
 		send_str(fds[i], "POST /body HTTP/1.1\r\nHost: l\r\n"
-				 "Content-Length: 100000\r\n\r\n0123456789");
+		                 "Content-Length: 100000\r\n\r\n0123456789");
 	}
 	usleep(50000);
 	for (int i = 0; i < PER_KIND; i++)
@@ -151,7 +152,7 @@ static void test_resets(void **state)
 		int64_t deadline = lu_now_ms() + 5000;
 
 		while (__atomic_load_n(&big_released, __ATOMIC_SEQ_CST) <
-			   __atomic_load_n(&big_started, __ATOMIC_SEQ_CST) &&
+		           __atomic_load_n(&big_started, __ATOMIC_SEQ_CST) &&
 		       lu_now_ms() < deadline)
 			usleep(20000);
 	}
@@ -178,15 +179,15 @@ static void test_resets(void **state)
 	assert_int_equal(wait_fds(base_fds, 5000), base_fds);
 	lu_server_stop(&s);
 	print_message("%d resets of 5 kinds; %d large replies started and "
-		      "released; descriptors back to %d\n",
-		      5 * PER_KIND, big_started, base_fds);
+	              "released; descriptors back to %d\n",
+	              5 * PER_KIND, big_started, base_fds);
 	free(big);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_resets),
+	    cmocka_unit_test(test_resets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

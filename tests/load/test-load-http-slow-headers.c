@@ -14,7 +14,7 @@
 
 #include "load-util.h"
 
-#define NSLOW 500
+#define NSLOW             500
 #define HEADER_TIMEOUT_MS 2000
 
 static const char slow_head[] = "GET /slow HTTP/1.1\r\nHost: l\r\n\r\n";
@@ -29,7 +29,7 @@ static void reply_cb(struct evhttp_request *req, void *arg)
 static int64_t normal_request(int port)
 {
 	static const char req[] = "GET /fast HTTP/1.1\r\nHost: l\r\n"
-				  "Connection: close\r\n\r\n";
+	                          "Connection: close\r\n\r\n";
 	int64_t t0 = lu_now_ms();
 	struct pollfd p;
 	char buf[1024];
@@ -41,7 +41,7 @@ static int64_t normal_request(int port)
 	p.events = POLLOUT;
 	assert_int_equal(poll(&p, 1, 5000), 1);
 	assert_int_equal(send(fd, req, sizeof(req) - 1, 0),
-			 (ssize_t)sizeof(req) - 1);
+	                 (ssize_t)sizeof(req) - 1);
 	p.events = POLLIN;
 	while (rl == 0 && poll(&p, 1, 5000) == 1) {
 		ssize_t n = recv(fd, buf + len, sizeof(buf) - len, 0);
@@ -100,8 +100,8 @@ static void test_slow_headers(void **state)
 		if (lat > 100) {
 			over++;
 			print_message("normal request of %lld ms at %lld ms\n",
-				      (long long)lat,
-				      (long long)(lu_now_ms() - t0));
+			              (long long)lat,
+			              (long long)(lu_now_ms() - t0));
 		}
 		/* Which slow clients has the server cut off? */
 		for (int i = 0; i < NSLOW; i++) {
@@ -137,9 +137,9 @@ static void test_slow_headers(void **state)
 		close(fds[i]);
 	}
 	print_message("slow clients cut off after %lld..%lld ms; %d normal "
-		      "requests, %d over 100 ms, worst %lld ms\n",
-		      (long long)(first - t0), (long long)(last - t0), probes,
-		      over, (long long)worst);
+	              "requests, %d over 100 ms, worst %lld ms\n",
+	              (long long)(first - t0), (long long)(last - t0), probes,
+	              over, (long long)worst);
 	/* Slow clients holding the server up would delay every normal
 	 * request; one late probe is a scheduler stall of this shared
 	 * 2-core machine (seen with parallel builds), and is tolerated. */
@@ -161,7 +161,7 @@ static void test_slow_headers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_slow_headers),
+	    cmocka_unit_test(test_slow_headers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,8 @@ static void spin(struct event_base *base)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		assert_true(event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK) >= 0);
+		assert_true(
+		    event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK) >= 0);
 }
 
 static void test_method_is_the_one_asked_for(void **state)
@@ -127,8 +128,8 @@ static void test_many_fds(void **state)
 		pair(sv[i]);
 		c[i].calls = 0;
 		c[i].drain = 8;
-		ev[i] = event_new(base, sv[i][0], EV_READ | EV_PERSIST, count_cb,
-				  &c[i]);
+		ev[i] = event_new(base, sv[i][0], EV_READ | EV_PERSIST,
+		                  count_cb, &c[i]);
 		assert_int_equal(event_add(ev[i], NULL), 0);
 	}
 	for (i = 0; i < NPAIRS; i += 3)
@@ -349,15 +350,15 @@ static void test_child_after_fork(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_method_is_the_one_asked_for),
-		cmocka_unit_test(test_read_and_write_on_one_fd),
-		cmocka_unit_test(test_many_fds),
-		cmocka_unit_test(test_closed_and_reused_fd),
-		cmocka_unit_test(test_edge_triggered),
-		cmocka_unit_test(test_end_of_stream),
-		cmocka_unit_test(test_wait_without_fds),
-		cmocka_unit_test(test_fd_and_signal_together),
-		cmocka_unit_test(test_child_after_fork),
+	    cmocka_unit_test(test_method_is_the_one_asked_for),
+	    cmocka_unit_test(test_read_and_write_on_one_fd),
+	    cmocka_unit_test(test_many_fds),
+	    cmocka_unit_test(test_closed_and_reused_fd),
+	    cmocka_unit_test(test_edge_triggered),
+	    cmocka_unit_test(test_end_of_stream),
+	    cmocka_unit_test(test_wait_without_fds),
+	    cmocka_unit_test(test_fd_and_signal_together),
+	    cmocka_unit_test(test_child_after_fork),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,8 +43,8 @@ static void put(int fd, short events)
 
 static int dpoll(struct pollfd *out, int n, int ms)
 {
-	struct dvpoll dv = {.dp_fds = out, .dp_nfds = (nfds_t)n,
-			    .dp_timeout = ms};
+	struct dvpoll dv = {
+	    .dp_fds = out, .dp_nfds = (nfds_t)n, .dp_timeout = ms};
 
 	return ioctl(dp, DP_POLL, &dv);
 }
@@ -171,11 +171,11 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_events_are_ored_until_pollremove),
-		T(test_batch_size_and_timeout),
-		T(test_bad_writes_and_fds),
-		T(test_other_fds_pass_through),
-		T(test_child_may_not_use_it),
+	    T(test_events_are_ored_until_pollremove),
+	    T(test_batch_size_and_timeout),
+	    T(test_bad_writes_and_fds),
+	    T(test_other_fds_pass_through),
+	    T(test_child_may_not_use_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

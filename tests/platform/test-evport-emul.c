@@ -41,8 +41,9 @@ static void test_association_is_one_shot(void **state)
 
 	(void)state;
 	assert_int_equal(write(sv[1], "x", 1), 1);
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD,
-					(uintptr_t)sv[0], POLLIN, &tag), 0);
+	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)sv[0],
+	                                POLLIN, &tag),
+	                 0);
 	assert_int_equal(port_get(port, &pe, NULL), 0);
 	assert_int_equal(pe.portev_source, PORT_SOURCE_FD);
 	assert_int_equal(pe.portev_object, (uintptr_t)sv[0]);
@@ -52,12 +53,13 @@ static void test_association_is_one_shot(void **state)
 	errno = 0;
 	assert_int_equal(port_get(port, &pe, &zero), -1);
 	assert_int_equal(errno, ETIME);
-	assert_int_equal(port_dissociate(port, PORT_SOURCE_FD,
-					 (uintptr_t)sv[0]), -1);
+	assert_int_equal(
+	    port_dissociate(port, PORT_SOURCE_FD, (uintptr_t)sv[0]), -1);
 	assert_int_equal(errno, ENOENT);
 	/* Re-association brings it back. */
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD,
-					(uintptr_t)sv[0], POLLIN, NULL), 0);
+	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)sv[0],
+	                                POLLIN, NULL),
+	                 0);
 	assert_int_equal(port_get(port, &pe, &zero), 0);
 	assert_int_equal(pe.portev_object, (uintptr_t)sv[0]);
 }
@@ -67,18 +69,21 @@ static void test_reassociation_replaces_events(void **state)
 	port_event_t pe;
 
 	(void)state;
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD,
-					(uintptr_t)sv[0], POLLIN, NULL), 0);
+	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)sv[0],
+	                                POLLIN, NULL),
+	                 0);
 	assert_int_equal(port_get(port, &pe, &zero), -1);
 	assert_int_equal(errno, ETIME);
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD,
-					(uintptr_t)sv[0], POLLOUT, NULL), 0);
+	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)sv[0],
+	                                POLLOUT, NULL),
+	                 0);
 	assert_int_equal(port_get(port, &pe, &zero), 0);
 	assert_int_equal(pe.portev_events, POLLOUT);
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD,
-					(uintptr_t)sv[0], POLLIN, NULL), 0);
-	assert_int_equal(port_dissociate(port, PORT_SOURCE_FD,
-					 (uintptr_t)sv[0]), 0);
+	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)sv[0],
+	                                POLLIN, NULL),
+	                 0);
+	assert_int_equal(
+	    port_dissociate(port, PORT_SOURCE_FD, (uintptr_t)sv[0]), 0);
 	assert_int_equal(write(sv[1], "x", 1), 1);
 	assert_int_equal(port_get(port, &pe, &zero), -1);
 	assert_int_equal(errno, ETIME);
@@ -91,10 +96,12 @@ static void test_getn_etime_with_partial_results(void **state)
 	uint_t nget = 2;
 
 	(void)state;
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD,
-					(uintptr_t)sv[0], POLLOUT, NULL), 0);
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD,
-					(uintptr_t)sv[1], POLLIN, NULL), 0);
+	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)sv[0],
+	                                POLLOUT, NULL),
+	                 0);
+	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)sv[1],
+	                                POLLIN, NULL),
+	                 0);
 	errno = 0;
 	assert_int_equal(port_getn(port, list, 4, &nget, &ts), -1);
 	assert_int_equal(errno, ETIME);
@@ -121,32 +128,36 @@ static void test_bad_fds(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)-1,
-					POLLIN, NULL), -1);
+	assert_int_equal(
+	    port_associate(port, PORT_SOURCE_FD, (uintptr_t)-1, POLLIN, NULL),
+	    -1);
 	assert_int_equal(errno, EBADFD);
-	assert_int_equal(port_associate(port, 99, (uintptr_t)sv[0], POLLIN,
-					NULL), -1);
+	assert_int_equal(
+	    port_associate(port, 99, (uintptr_t)sv[0], POLLIN, NULL), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(port_associate(-1, PORT_SOURCE_FD, (uintptr_t)sv[0],
-					POLLIN, NULL), -1);
+	assert_int_equal(
+	    port_associate(-1, PORT_SOURCE_FD, (uintptr_t)sv[0], POLLIN, NULL),
+	    -1);
 	assert_int_equal(errno, EBADF);
 	fd = dup(sv[0]);
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)fd,
-					POLLIN, NULL), 0);
+	assert_int_equal(
+	    port_associate(port, PORT_SOURCE_FD, (uintptr_t)fd, POLLIN, NULL),
+	    0);
 	close(fd);
 	assert_int_equal(port_dissociate(port, PORT_SOURCE_FD, (uintptr_t)fd),
-			 -1);
+	                 -1);
 	assert_int_equal(errno, EBADFD);
 	/* Closing removed the association: the reused number has none. */
 	assert_int_equal(dup2(sv[1], fd), fd);
 	assert_int_equal(port_dissociate(port, PORT_SOURCE_FD, (uintptr_t)fd),
-			 -1);
+	                 -1);
 	assert_int_equal(errno, ENOENT);
 	close(fd);
 	/* A closed fd whose file lives on (sv[0]) is not reported. */
 	fd = dup(sv[0]);
-	assert_int_equal(port_associate(port, PORT_SOURCE_FD, (uintptr_t)fd,
-					POLLOUT, NULL), 0);
+	assert_int_equal(
+	    port_associate(port, PORT_SOURCE_FD, (uintptr_t)fd, POLLOUT, NULL),
+	    0);
 	close(fd);
 	assert_int_equal(dup2(sv[1], fd), fd);
 	assert_int_equal(port_get(port, &pe, &zero), -1);
@@ -183,11 +194,11 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_association_is_one_shot),
-		T(test_reassociation_replaces_events),
-		T(test_getn_etime_with_partial_results),
-		T(test_bad_fds),
-		T(test_send_and_alert),
+	    T(test_association_is_one_shot),
+	    T(test_reassociation_replaces_events),
+	    T(test_getn_etime_with_partial_results),
+	    T(test_bad_fds),
+	    T(test_send_and_alert),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

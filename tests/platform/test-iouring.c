@@ -47,7 +47,7 @@ static void test_more_changes_than_the_ring_holds(void **state)
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	if (rl.rlim_cur < 2 * NPAIRS + 64) {
 		rl.rlim_cur = rl.rlim_max < 2 * NPAIRS + 64 ? rl.rlim_max
-							    : 2 * NPAIRS + 64;
+		                                            : 2 * NPAIRS + 64;
 		setrlimit(RLIMIT_NOFILE, &rl);
 		if (rl.rlim_cur < 2 * NPAIRS + 64)
 			skip();
@@ -59,7 +59,7 @@ static void test_more_changes_than_the_ring_holds(void **state)
 		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv[i]), 0);
 		calls[i] = 0;
 		ev[i] = event_new(base, sv[i][0], EV_READ | EV_PERSIST, read_cb,
-				  &calls[i]);
+		                  &calls[i]);
 		assert_int_equal(event_add(ev[i], NULL), 0);
 	}
 	for (i = 0; i < NPAIRS; i++)
@@ -85,11 +85,11 @@ static void test_more_changes_than_the_ring_holds(void **state)
 static int deny_io_uring(void)
 {
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	             offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {.len = sizeof(f) / sizeof(f[0]), .filter = f};
 
@@ -117,7 +117,8 @@ static void test_unavailable_moves_on(void **state)
 		base = event_base_new();
 		if (base == NULL)
 			_exit(4);
-		_exit(strcmp(event_base_get_method(base), "epoll") == 0 ? 0 : 5);
+		_exit(strcmp(event_base_get_method(base), "epoll") == 0 ? 0
+		                                                        : 5);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -127,8 +128,8 @@ static void test_unavailable_moves_on(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_more_changes_than_the_ring_holds),
-		cmocka_unit_test(test_unavailable_moves_on),
+	    cmocka_unit_test(test_more_changes_than_the_ring_holds),
+	    cmocka_unit_test(test_unavailable_moves_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -243,16 +243,16 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_receipt_success_returns_at_once),
-		T(test_errors_per_change),
-		T(test_read_data_and_eof),
-		T(test_oneshot),
-		T(test_clear_and_dispatch),
-		T(test_close_removes_knotes),
-		T(test_closed_fd_is_not_reported),
-		T(test_udata_and_timeout),
-		T(test_signal_counts),
-		T(test_not_inherited_by_fork),
+	    T(test_receipt_success_returns_at_once),
+	    T(test_errors_per_change),
+	    T(test_read_data_and_eof),
+	    T(test_oneshot),
+	    T(test_clear_and_dispatch),
+	    T(test_close_removes_knotes),
+	    T(test_closed_fd_is_not_reported),
+	    T(test_udata_and_timeout),
+	    T(test_signal_counts),
+	    T(test_not_inherited_by_fork),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

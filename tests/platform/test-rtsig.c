@@ -54,7 +54,7 @@ static void test_queue_overflow_loses_nothing(void **state)
 		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv[i]), 0);
 		calls[i] = 0;
 		ev[i] = event_new(base, sv[i][0], EV_READ | EV_PERSIST, read_cb,
-				  &calls[i]);
+		                  &calls[i]);
 		assert_int_equal(event_add(ev[i], NULL), 0);
 	}
 	assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 0);
@@ -110,9 +110,9 @@ static void test_fd_that_cannot_signal(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_method),
-		cmocka_unit_test(test_queue_overflow_loses_nothing),
-		cmocka_unit_test(test_fd_that_cannot_signal),
+	    cmocka_unit_test(test_method),
+	    cmocka_unit_test(test_queue_overflow_loses_nothing),
+	    cmocka_unit_test(test_fd_that_cannot_signal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

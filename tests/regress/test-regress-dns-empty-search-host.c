@@ -46,13 +46,13 @@ static void ns_read(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	while ((n = recvfrom(fd, m, sizeof(m), MSG_DONTWAIT,
-			     (struct sockaddr *)&from, &fl)) > 0) {
+	                     (struct sockaddr *)&from, &fl)) > 0) {
 		size_t off = 12, wl = 0;
 		uint16_t type, cls;
 
 		T.queries++;
 		if (n < 12 || ev__dns_question_read(m, (size_t)n, &off, wire,
-						    &wl, &type, &cls) < 0) {
+		                                    &wl, &type, &cls) < 0) {
 			T.bad_names++;
 			continue;
 		}
@@ -69,7 +69,7 @@ static void ns_read(evutil_socket_t fd, short what, void *arg)
 }
 
 static void on_answer(int result, char type, int count, int ttl,
-		      void *addresses, void *arg)
+                      void *addresses, void *arg)
 {
 	(void)result;
 	(void)type;
@@ -97,8 +97,8 @@ static int setup(void **state)
 	if (!T.base || bind(T.ns_fd, (struct sockaddr *)&sin, sizeof(sin)) ||
 	    getsockname(T.ns_fd, (struct sockaddr *)&sin, &sl))
 		return -1;
-	T.ns_ev = event_new(T.base, T.ns_fd, EV_READ | EV_PERSIST, ns_read,
-			    NULL);
+	T.ns_ev =
+	    event_new(T.base, T.ns_fd, EV_READ | EV_PERSIST, ns_read, NULL);
 	event_add(T.ns_ev, NULL);
 	T.dns = evdns_base_new(T.base, 0);
 	snprintf(ns, sizeof(ns), "127.0.0.1:%d", ntohs(sin.sin_port));
@@ -132,7 +132,7 @@ static void resolve_all(const char *const *names, size_t n)
 		/* A refused lookup reports through the callback or returns
 		 * NULL; both end it. */
 		if (evdns_base_resolve_ipv4(T.dns, names[i], 0, on_answer,
-					    NULL) == NULL &&
+		                            NULL) == NULL &&
 		    T.callbacks == before) {
 			T.pending--;
 			T.callbacks++;
@@ -149,10 +149,9 @@ static void resolve_all(const char *const *names, size_t n)
 
 static void test_empty_entries_in_search_list(void **state)
 {
-	static const char *const names[] = {"host", "a.b", "host.",
-					    "x.y.z.w"};
-	static const char *const entries[] = {"", ".", "..", "...",
-					      "example.test", "."};
+	static const char *const names[] = {"host", "a.b", "host.", "x.y.z.w"};
+	static const char *const entries[] = {
+	    "", ".", "..", "...", "example.test", "."};
 
 	(void)state;
 	evdns_base_search_clear(T.dns);
@@ -183,11 +182,10 @@ static void test_empty_search_from_resolv_conf(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, conf, sizeof(conf) - 1),
-			 (ssize_t)sizeof(conf) - 1);
+	                 (ssize_t)sizeof(conf) - 1);
 	close(fd);
-	assert_int_equal(evdns_base_resolv_conf_parse(T.dns, DNS_OPTION_SEARCH,
-						      path),
-			 0);
+	assert_int_equal(
+	    evdns_base_resolv_conf_parse(T.dns, DNS_OPTION_SEARCH, path), 0);
 	unlink(path);
 	resolve_all(names, sizeof(names) / sizeof(names[0]));
 }
@@ -195,12 +193,12 @@ static void test_empty_search_from_resolv_conf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    test_empty_entries_in_search_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_empty_name_with_search_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_empty_search_from_resolv_conf, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_entries_in_search_list,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_name_with_search_list,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_search_from_resolv_conf,
+	                                    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

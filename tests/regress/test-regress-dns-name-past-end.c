@@ -116,8 +116,8 @@ static void test_name_over_255_through_pointers(void **state)
 /* A query for a.example.test A, built by hand. */
 static size_t make_query(uint8_t *q)
 {
-	static const uint8_t hdr[12] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0,
-					0, 0, 0, 0};
+	static const uint8_t hdr[12] = {0x12, 0x34, 0x01, 0x00, 0, 1,
+	                                0,    0,    0,    0,    0, 0};
 	static const uint8_t name[] = "\1a\7example\4test";
 	size_t n = 0;
 
@@ -158,7 +158,7 @@ static void server_cb(struct evdns_server_request *req, void *arg)
 	(void)arg;
 	answered++;
 	evdns_server_request_add_a_reply(req, req->questions[0]->name, 1, &a,
-					 60);
+	                                 60);
 	evdns_server_request_respond(req, 0);
 }
 
@@ -211,11 +211,11 @@ static void test_server_survives_truncated_queries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_label_past_end),
-		cmocka_unit_test(test_pointer_past_end),
-		cmocka_unit_test(test_name_over_255_through_pointers),
-		cmocka_unit_test(test_every_truncation_parses_safely),
-		cmocka_unit_test(test_server_survives_truncated_queries),
+	    cmocka_unit_test(test_label_past_end),
+	    cmocka_unit_test(test_pointer_past_end),
+	    cmocka_unit_test(test_name_over_255_through_pointers),
+	    cmocka_unit_test(test_every_truncation_parses_safely),
+	    cmocka_unit_test(test_server_survives_truncated_queries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -128,10 +128,10 @@ static void test_free_with_reference_unread(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_drain_then_free),
-		cmocka_unit_test(test_moved_between_buffers),
-		cmocka_unit_test(test_prepend_and_pullup),
-		cmocka_unit_test(test_free_with_reference_unread),
+	    cmocka_unit_test(test_drain_then_free),
+	    cmocka_unit_test(test_moved_between_buffers),
+	    cmocka_unit_test(test_prepend_and_pullup),
+	    cmocka_unit_test(test_free_with_reference_unread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,8 +20,11 @@
 #include <ev-bufferevent.h>
 
 static const size_t huge[] = {
-	SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 15, SIZE_MAX / 2 + 1,
-	(size_t)PTRDIFF_MAX + 1,
+    SIZE_MAX,
+    SIZE_MAX - 1,
+    SIZE_MAX - 15,
+    SIZE_MAX / 2 + 1,
+    (size_t)PTRDIFF_MAX + 1,
 };
 #define NHUGE (sizeof(huge) / sizeof(huge[0]))
 
@@ -115,9 +118,9 @@ static void test_bufferevent_write_huge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_huge),
-		cmocka_unit_test(test_expand_huge),
-		cmocka_unit_test(test_bufferevent_write_huge),
+	    cmocka_unit_test(test_add_huge),
+	    cmocka_unit_test(test_expand_huge),
+	    cmocka_unit_test(test_bufferevent_write_huge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

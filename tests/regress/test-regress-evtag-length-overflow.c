@@ -123,10 +123,9 @@ static void test_tag_overflow(void **state)
 {
 	/* Six continuation bytes: more than a 32-bit tag; five whose value
 	 * passes 2^32. */
-	static const unsigned char six[] = {0x81, 0x81, 0x81, 0x81, 0x81,
-					    0x01, 0x00};
-	static const unsigned char big[] = {0xff, 0xff, 0xff, 0xff, 0x7f,
-					    0x00};
+	static const unsigned char six[] = {0x81, 0x81, 0x81, 0x81,
+	                                    0x81, 0x01, 0x00};
+	static const unsigned char big[] = {0xff, 0xff, 0xff, 0xff, 0x7f, 0x00};
 	struct evbuffer *b = evbuffer_new();
 	ev_uint32_t tag;
 
@@ -160,11 +159,11 @@ static void test_truncated_by_one(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_claimed_lengths),
-		cmocka_unit_test(test_wrapping_sum),
-		cmocka_unit_test(test_too_many_nibbles),
-		cmocka_unit_test(test_tag_overflow),
-		cmocka_unit_test(test_truncated_by_one),
+	    cmocka_unit_test(test_claimed_lengths),
+	    cmocka_unit_test(test_wrapping_sum),
+	    cmocka_unit_test(test_too_many_nibbles),
+	    cmocka_unit_test(test_tag_overflow),
+	    cmocka_unit_test(test_truncated_by_one),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

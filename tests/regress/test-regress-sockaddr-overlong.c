@@ -79,9 +79,10 @@ static void test_nameserver_ip_add(void **state)
 		buf = malloc(sizes[s]);
 		assert_non_null(buf);
 		for (int kind = 0; kind < 6; kind++) {
-			assert_int_not_equal(evdns_base_nameserver_ip_add(
-					     dns, overlong(kind, buf, sizes[s])),
-					     0);
+			assert_int_not_equal(
+			    evdns_base_nameserver_ip_add(
+			        dns, overlong(kind, buf, sizes[s])),
+			    0);
 		}
 		free(buf);
 	}
@@ -101,9 +102,9 @@ static void test_http_bind(void **state)
 
 	(void)state;
 	for (int kind = 0; kind < 6; kind++)
-		assert_int_equal(evhttp_bind_socket(http,
-				     overlong(kind, buf, sizeof(buf)), 0),
-				 -1);
+		assert_int_equal(evhttp_bind_socket(
+		                     http, overlong(kind, buf, sizeof(buf)), 0),
+		                 -1);
 	evhttp_free(http);
 	event_base_free(base);
 }
@@ -170,7 +171,7 @@ static void test_http_host_field(void **state)
 	b = evhttp_bind_socket_with_handle(http, "127.0.0.1", 0);
 	assert_non_null(b);
 	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&sin,
-		    &sl);
+	            &sl);
 	port = ntohs(sin.sin_port);
 	evhttp_set_gencb(http, host_cb, NULL);
 	head = malloc(8192);
@@ -179,9 +180,10 @@ static void test_http_host_field(void **state)
 		int code;
 
 		handled = 0;
-		snprintf(head, 8192, "GET / HTTP/1.1\r\nHost: %s\r\n"
-				     "Connection: close\r\n\r\n",
-			 overlong(kind, host, sizeof(host)));
+		snprintf(head, 8192,
+		         "GET / HTTP/1.1\r\nHost: %s\r\n"
+		         "Connection: close\r\n\r\n",
+		         overlong(kind, host, sizeof(host)));
 		code = exchange(base, port, head);
 		/* Refused (400/431) or served; served means the handler got
 		 * a host no longer than what was sent. */
@@ -199,9 +201,9 @@ static void test_http_host_field(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nameserver_ip_add),
-		cmocka_unit_test(test_http_bind),
-		cmocka_unit_test(test_http_host_field),
+	    cmocka_unit_test(test_nameserver_ip_add),
+	    cmocka_unit_test(test_http_bind),
+	    cmocka_unit_test(test_http_host_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,7 +50,7 @@ __attribute__((noinline)) static int run_ops(struct event *io, struct event *tm,
 
 /* One loop iteration with one callback, n times. */
 __attribute__((noinline)) static int run_loop(struct event_base *base,
-					      struct event *ev, long n)
+                                              struct event *ev, long n)
 {
 	long i;
 	int bad = 0;

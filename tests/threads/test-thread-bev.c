@@ -89,7 +89,6 @@ struct fx {
 	atomic_int eof;
 };
 
-
 static void safety_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct fx *f = arg;

@@ -186,7 +186,7 @@ static int member_sync(struct devpoll *d, int fd)
 	ev.events |= EPOLLONESHOT;
 	ev.data.u64 = ((uint64_t)m->gen << 32) | (uint32_t)fd;
 	if (epoll_ctl(d->epfd, m->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd,
-		      &ev) == 0) {
+	              &ev) == 0) {
 		m->in_epoll = 1;
 		return 0;
 	}
@@ -228,7 +228,8 @@ static int dp_add(struct devpoll *d, const struct pollfd *p)
 		return 0;
 	}
 	/* A member whose file was closed left the set with it. */
-	if (m->events && (m->nval || m->dev != st.st_dev || m->ino != st.st_ino))
+	if (m->events &&
+	    (m->nval || m->dev != st.st_dev || m->ino != st.st_ino))
 		member_clear(d, fd);
 	if (!m->events) {
 		m->gen = ++d->gen;
@@ -282,8 +283,8 @@ static int dp_special(struct devpoll *d, struct pollfd *out, int room)
 		if (!m->events || !(m->nval || m->always))
 			continue;
 		r = m->nval ? POLLNVAL
-			    : (short)(m->events & (POLLIN | POLLRDNORM |
-						   POLLOUT | POLLWRNORM));
+		            : (short)(m->events & (POLLIN | POLLRDNORM |
+		                                   POLLOUT | POLLWRNORM));
 		if (r == 0)
 			continue;
 		out[n].fd = fd;
@@ -349,7 +350,7 @@ static int dp_poll(struct devpoll *d, struct dvpoll *dv)
 		return n;
 	pthread_mutex_unlock(&dp_lock);
 	got = epoll_wait(d->epfd, ep,
-			 room - n < WAIT_BATCH ? room - n : WAIT_BATCH, ms);
+	                 room - n < WAIT_BATCH ? room - n : WAIT_BATCH, ms);
 	pthread_mutex_lock(&dp_lock);
 	if (got < 0)
 		return n > 0 ? n : -1;
@@ -424,13 +425,12 @@ int ev_emul_devpoll_ioctl(int fd, unsigned long request, ...)
 	} else if (request == DP_ISPOLLED) {
 		struct pollfd *p = arg;
 		struct stat st;
-		struct member *m = p->fd >= 0 && p->fd < d->nfds
-					   ? &d->fds[p->fd]
-					   : NULL;
+		struct member *m =
+		    p->fd >= 0 && p->fd < d->nfds ? &d->fds[p->fd] : NULL;
 		r = 0;
 		if (m != NULL && m->events &&
 		    (m->nval || (fstat(p->fd, &st) == 0 &&
-				 m->dev == st.st_dev && m->ino == st.st_ino))) {
+		                 m->dev == st.st_dev && m->ino == st.st_ino))) {
 			p->revents = m->events;
 			r = 1;
 		}

@@ -34,11 +34,11 @@
 
 #include "port.h"
 
-#define USER_TAG UINT64_MAX
+#define USER_TAG   UINT64_MAX
 #define WAIT_BATCH 64
 
 struct assoc {
-	int events;  /* poll(2) events; 0 when not associated */
+	int events; /* poll(2) events; 0 when not associated */
 	void *user;
 	dev_t dev;
 	ino_t ino;
@@ -215,7 +215,7 @@ static int assoc_find(struct port *p, int fd, struct stat *st, int grow)
 }
 
 int port_associate(int port, int source, uintptr_t object, int events,
-		   void *user)
+                   void *user)
 {
 	struct epoll_event ev;
 	struct port *p;
@@ -391,7 +391,7 @@ static long long now_ms(void)
 }
 
 int port_getn(int port, port_event_t list[], uint_t max, uint_t *nget,
-	      const timespec_t *timeout)
+              const timespec_t *timeout)
 {
 	struct epoll_event ep[WAIT_BATCH];
 	long long deadline = -1;
@@ -406,7 +406,7 @@ int port_getn(int port, port_event_t list[], uint_t max, uint_t *nget,
 			return -1;
 		}
 		deadline = now_ms() + (long long)timeout->tv_sec * 1000 +
-			   (timeout->tv_nsec + 999999) / 1000000;
+		           (timeout->tv_nsec + 999999) / 1000000;
 	}
 	if ((p = port_lookup(port)) == NULL)
 		return -1;
@@ -440,12 +440,14 @@ int port_getn(int port, port_event_t list[], uint_t max, uint_t *nget,
 			ms = -1;
 		} else {
 			long long left = deadline - now_ms();
-			ms = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+			ms = left <= 0        ? 0
+			     : left > INT_MAX ? INT_MAX
+			                      : (int)left;
 		}
 		pthread_mutex_unlock(&port_lock);
-		got = epoll_wait(port, ep,
-				 max - n < WAIT_BATCH ? (int)(max - n) : WAIT_BATCH,
-				 ms);
+		got = epoll_wait(
+		    port, ep,
+		    max - n < WAIT_BATCH ? (int)(max - n) : WAIT_BATCH, ms);
 		if (got < 0) {
 			*nget = n;
 			return -1; /* EINTR: partial results stand */
@@ -475,8 +477,8 @@ int port_getn(int port, port_event_t list[], uint_t max, uint_t *nget,
 				memset(a, 0, sizeof(*a));
 				continue;
 			}
-			list[n].portev_events = from_epoll(ep[i].events,
-							   a->events);
+			list[n].portev_events =
+			    from_epoll(ep[i].events, a->events);
 			list[n].portev_source = PORT_SOURCE_FD;
 			list[n].portev_pad = 0;
 			list[n].portev_object = (uintptr_t)fd;

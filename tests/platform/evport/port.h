@@ -41,18 +41,18 @@ typedef struct timespec timespec_t;
 
 /** One retrieved event. */
 typedef struct port_event {
-	int portev_events;      /**< poll(2) revents for PORT_SOURCE_FD */
-	ushort_t portev_source; /**< PORT_SOURCE_* */
-	ushort_t portev_pad;    /**< reserved */
+	int portev_events;       /**< poll(2) revents for PORT_SOURCE_FD */
+	ushort_t portev_source;  /**< PORT_SOURCE_* */
+	ushort_t portev_pad;     /**< reserved */
 	uintptr_t portev_object; /**< the fd for PORT_SOURCE_FD */
-	void *portev_user;      /**< the user pointer given at association */
+	void *portev_user;       /**< the user pointer given at association */
 } port_event_t;
 
 /** Creates a port; returns its descriptor or -1. */
 int port_create(void);
 /** Associates `object` (an fd) with the port for poll(2) `events`. */
 int port_associate(int port, int source, uintptr_t object, int events,
-		   void *user);
+                   void *user);
 /** Removes an association; ENOENT when there is none. */
 int port_dissociate(int port, int source, uintptr_t object);
 /** Posts a PORT_SOURCE_USER event. */
@@ -64,7 +64,7 @@ int port_get(int port, port_event_t *pe, const timespec_t *timeout);
  * timeout expires (-1 with ETIME, `*nget` updated to what was retrieved).
  */
 int port_getn(int port, port_event_t list[], uint_t max, uint_t *nget,
-	      const timespec_t *timeout);
+              const timespec_t *timeout);
 /** Sets or clears alert mode. */
 int port_alert(int port, int flags, int events, void *user);
 

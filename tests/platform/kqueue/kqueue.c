@@ -49,8 +49,8 @@
 #include "sys/event.h"
 
 #define KFLAGS_KEPT (EV_ONESHOT | EV_CLEAR | EV_DISPATCH)
-#define SIG_TAG UINT64_MAX
-#define WAIT_BATCH 64
+#define SIG_TAG     UINT64_MAX
+#define WAIT_BATCH  64
 
 struct knote {
 	int active;
@@ -65,10 +65,10 @@ struct kfd {
 	struct knote kn[2]; /* [0] EVFILT_READ, [1] EVFILT_WRITE */
 	dev_t dev;
 	ino_t ino;
-	uint32_t gen;     /* tells this file from an older one on the same fd */
-	uint32_t epmask;  /* what epoll holds for it, 0 when nothing */
-	int regular;      /* regular files are always ready, epoll refuses them */
-	int rearm;        /* on the re-arm list */
+	uint32_t gen;    /* tells this file from an older one on the same fd */
+	uint32_t epmask; /* what epoll holds for it, 0 when nothing */
+	int regular; /* regular files are always ready, epoll refuses them */
+	int rearm;   /* on the re-arm list */
 };
 
 struct kq {
@@ -211,7 +211,7 @@ static int sig_install(struct kq *q, int signo)
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLET};
 		ev.data.u64 = SIG_TAG;
 		if (epoll_ctl(q->epfd, EPOLL_CTL_ADD, atomic_load(&sig_efd),
-			      &ev) < 0)
+		              &ev) < 0)
 			return errno;
 		q->sig_in_epoll = 1;
 	}
@@ -277,7 +277,7 @@ static int kfd_sync(struct kq *q, int fd)
 	if (k->kn[1].active && k->kn[1].enabled)
 		mask |= EPOLLOUT;
 	if (mask && ((k->kn[0].active && (k->kn[0].flags & EV_CLEAR)) ||
-		     (k->kn[1].active && (k->kn[1].flags & EV_CLEAR))))
+	             (k->kn[1].active && (k->kn[1].flags & EV_CLEAR))))
 		mask |= EPOLLET;
 	else if (mask)
 		mask |= EPOLLONESHOT;
@@ -425,8 +425,8 @@ static int knote_fired(struct knote *kn)
 }
 
 static void emit(struct kevent *out, uintptr_t ident, short filter,
-		 const struct knote *kn, unsigned short extra,
-		 unsigned int fflags, intptr_t data)
+                 const struct knote *kn, unsigned short extra,
+                 unsigned int fflags, intptr_t data)
 {
 	out->ident = ident;
 	out->filter = filter;
@@ -470,15 +470,16 @@ static int collect_regular(struct kq *q, struct kevent *ev, int room)
 
 		if (!k->regular || !kfd_used(k))
 			continue;
-		if (k->kn[0].active && k->kn[0].enabled && fstat(fd, &st) == 0 &&
+		if (k->kn[0].active && k->kn[0].enabled &&
+		    fstat(fd, &st) == 0 &&
 		    (off = lseek(fd, 0, SEEK_CUR)) >= 0 && st.st_size > off) {
 			emit(&ev[n++], (uintptr_t)fd, EVFILT_READ, &k->kn[0], 0,
 			     0, (intptr_t)(st.st_size - off));
 			knote_fired(&k->kn[0]);
 		}
 		if (n < room && k->kn[1].active && k->kn[1].enabled) {
-			emit(&ev[n++], (uintptr_t)fd, EVFILT_WRITE, &k->kn[1], 0,
-			     0, 0);
+			emit(&ev[n++], (uintptr_t)fd, EVFILT_WRITE, &k->kn[1],
+			     0, 0, 0);
 			knote_fired(&k->kn[1]);
 		}
 		if (!kfd_used(k))
@@ -510,7 +511,8 @@ static int kfd_same_file(const struct kfd *k, int fd)
 {
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && st.st_dev == k->dev && st.st_ino == k->ino;
+	return fstat(fd, &st) == 0 && st.st_dev == k->dev &&
+	       st.st_ino == k->ino;
 }
 
 static void kfd_remember(struct kq *q, int fd)
@@ -551,7 +553,7 @@ static void kq_rearm(struct kq *q)
 
 /* Turns one epoll result into up to two kevents (read, write). */
 static int collect_fd(struct kq *q, const struct epoll_event *e,
-		      struct kevent *ev, int room)
+                      struct kevent *ev, int room)
 {
 	int fd = (int)(uint32_t)e->data.u64;
 	uint32_t r = e->events;
@@ -576,7 +578,8 @@ static int collect_fd(struct kq *q, const struct epoll_event *e,
 		if (r & EPOLLERR) {
 			int so = 0;
 			socklen_t len = sizeof(so);
-			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len) == 0)
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len) ==
+			    0)
 				err = (unsigned int)so;
 		}
 		emit(&tmp[n++], (uintptr_t)fd, EVFILT_READ, &k->kn[0],
@@ -619,8 +622,8 @@ static int timeout_ms(const struct timespec *ts)
 }
 
 int kevent(int kqfd, const struct kevent *changelist, int nchanges,
-	   struct kevent *eventlist, int nevents,
-	   const struct timespec *timeout)
+           struct kevent *eventlist, int nevents,
+           const struct timespec *timeout)
 {
 	struct epoll_event ep[WAIT_BATCH];
 	struct kq *q;

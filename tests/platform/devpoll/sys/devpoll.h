@@ -58,7 +58,7 @@ int ev_emul_devpoll_ioctl(int fd, unsigned long request, ...);
 /** close() that forgets /dev/poll descriptors. */
 int ev_emul_devpoll_close(int fd);
 
-#define open ev_emul_devpoll_open
+#define open  ev_emul_devpoll_open
 #define write ev_emul_devpoll_write
 #define ioctl ev_emul_devpoll_ioctl
 #define close ev_emul_devpoll_close

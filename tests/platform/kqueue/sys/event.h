@@ -47,12 +47,12 @@ extern "C" {
 
 /** One change (input) or event (output). */
 struct kevent {
-	uintptr_t ident;     /**< fd, or signal number for EVFILT_SIGNAL */
-	short filter;        /**< EVFILT_* */
+	uintptr_t ident;      /**< fd, or signal number for EVFILT_SIGNAL */
+	short filter;         /**< EVFILT_* */
 	unsigned short flags; /**< EV_* */
-	unsigned int fflags; /**< filter-specific flags */
-	intptr_t data;       /**< filter-specific data, or errno with EV_ERROR */
-	void *udata;         /**< opaque user data, returned unchanged */
+	unsigned int fflags;  /**< filter-specific flags */
+	intptr_t data; /**< filter-specific data, or errno with EV_ERROR */
+	void *udata;   /**< opaque user data, returned unchanged */
 };
 
 /** Fills a struct kevent. */
@@ -75,8 +75,8 @@ int kqueue(void);
  * events.  Returns the number of entries placed in `eventlist`, or -1.
  */
 int kevent(int kq, const struct kevent *changelist, int nchanges,
-	   struct kevent *eventlist, int nevents,
-	   const struct timespec *timeout);
+           struct kevent *eventlist, int nevents,
+           const struct timespec *timeout);
 
 #ifdef __cplusplus
 }
