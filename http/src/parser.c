@@ -537,6 +537,28 @@ static int in_head(int state)
 	return state <= S_HEAD_LF;
 }
 
+/* Hands out up to p->remaining bytes of body (Content-Length or one
+ * chunk) from `avail` bytes at `at`, `off` bytes into the input, and moves
+ * to `next` when that part of the body is complete. */
+static enum ev__http_result take_body(struct ev__http_parser *p, const char *at,
+                                      size_t avail, const char **body,
+                                      size_t *body_len, size_t *used,
+                                      size_t off, enum state next)
+{
+	size_t n = avail;
+
+	if (n > p->remaining)
+		n = (size_t)p->remaining;
+	p->remaining -= n;
+	p->body_seen += n;
+	*body = at;
+	*body_len = n;
+	*used = off + n;
+	if (p->remaining == 0)
+		p->state = next;
+	return EV__HTTP_BODY;
+}
+
 enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
                                     size_t len, size_t *used, const char **body,
                                     size_t *body_len)
@@ -898,20 +920,9 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			if (head_done(p) < 0)
 				goto error;
 			return EV__HTTP_HEAD;
-		case S_BODY_LENGTH: {
-			size_t n = len - i;
-
-			if (n > p->remaining)
-				n = (size_t)p->remaining;
-			p->remaining -= n;
-			p->body_seen += n;
-			*body = data + i;
-			*body_len = n;
-			*used = i + n;
-			if (p->remaining == 0)
-				p->state = S_MSG_DONE;
-			return EV__HTTP_BODY;
-		}
+		case S_BODY_LENGTH:
+			return take_body(p, data + i, len - i, body, body_len,
+			                 used, i, S_MSG_DONE);
 		case S_BODY_EOF:
 			if (len - i > p->max_body - p->body_seen) {
 				fail(p, EV__HTTP_E_BODY_TOO_LARGE);
@@ -1006,20 +1017,9 @@ enum ev__http_result ev__http_parse(struct ev__http_parser *p, const char *data,
 			}
 			p->state = S_CHUNK_DATA;
 			break;
-		case S_CHUNK_DATA: {
-			size_t n = len - i;
-
-			if (n > p->remaining)
-				n = (size_t)p->remaining;
-			p->remaining -= n;
-			p->body_seen += n;
-			*body = data + i;
-			*body_len = n;
-			*used = i + n;
-			if (p->remaining == 0)
-				p->state = S_CHUNK_DATA_CR;
-			return EV__HTTP_BODY;
-		}
+		case S_CHUNK_DATA:
+			return take_body(p, data + i, len - i, body, body_len,
+			                 used, i, S_CHUNK_DATA_CR);
 		case S_CHUNK_DATA_CR:
 			if (c != '\r') {
 				fail(p, EV__HTTP_E_CHUNK_CRLF);
