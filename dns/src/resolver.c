@@ -446,7 +446,9 @@ void ev__dns_handle_reply(struct evdns_request *req, const uint8_t *msg,
 	}
 }
 
-/* Checks one datagram read from `s` and hands it to its request. */
+/* Checks one datagram read from `s` and hands it to its request.  `from`
+ * is NULL for a connected socket: the kernel delivers nothing else to it
+ * than datagrams from the server it is connected to. */
 static void reply_read(struct ev__dns_sock *s, uint8_t *msg, size_t n,
                        const struct sockaddr *from, int truncated)
 {
@@ -456,7 +458,7 @@ static void reply_read(struct ev__dns_sock *s, uint8_t *msg, size_t n,
 	uint16_t id;
 
 	base->stats.received++;
-	if (!ev__dns_sa_equal(from, (struct sockaddr *)&ns->addr)) {
+	if (from && !ev__dns_sa_equal(from, (struct sockaddr *)&ns->addr)) {
 		base->stats.bad_source++;
 		return;
 	}
@@ -520,8 +522,12 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 			iov[i].iov_base = base->rbuf + (size_t)i * slot;
 			iov[i].iov_len = slot;
 			memset(&msgs[i], 0, sizeof(msgs[i]));
-			msgs[i].msg_hdr.msg_name = &from[i];
-			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			/* No source address needed (or copied) when the
+			 * socket is connected. */
+			if (!s->connected) {
+				msgs[i].msg_hdr.msg_name = &from[i];
+				msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			}
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
@@ -530,10 +536,10 @@ void ev__dns_ns_readable(evutil_socket_t fd, short what, void *arg)
 			break;
 		total += n;
 		for (i = 0; i < n && gen == base->ns_generation; i++)
-			reply_read(s, iov[i].iov_base, msgs[i].msg_len,
-			           (struct sockaddr *)&from[i],
-			           (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) !=
-			               0);
+			reply_read(
+			    s, iov[i].iov_base, msgs[i].msg_len,
+			    s->connected ? NULL : (struct sockaddr *)&from[i],
+			    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
 		/* The next queries leave before more replies are read, so
 		 * the server is kept busy while we read. */
 		ev__dns_sendq_flush(base);
