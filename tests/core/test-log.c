@@ -48,8 +48,7 @@ static int teardown(void **state)
 
 static void test_severities_and_text(void **state)
 {
-	static const int sev[] = {EVENT_LOG_MSG, EVENT_LOG_WARN,
-	                          EVENT_LOG_ERR};
+	static const int sev[] = {EVENT_LOG_MSG, EVENT_LOG_WARN, EVENT_LOG_ERR};
 	size_t i;
 
 	(void)state;
