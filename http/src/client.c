@@ -512,7 +512,7 @@ static void cli_resolved(int result, struct evutil_addrinfo *res, void *arg)
 	if (result != 0 || !res) {
 		if (res)
 			evdns_freeaddrinfo(res);
-		cli_note(evcon, "name lookup failed", result ? result : 0);
+		cli_note(evcon, "name lookup failed", result);
 		evcon->fail_gai = result != 0;
 		/* Possibly called from inside evhttp_make_request(): report
 		 * from the loop. */

@@ -124,8 +124,12 @@ evhttp_accept_socket_with_handle(struct evhttp *http, evutil_socket_t fd)
 	struct evhttp_bound_socket *b;
 	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
 
-	if (!http || fd < 0)
+	if (!http || fd < 0) {
+		evutil_log(EVENT_LOG_WARN, "evhttp_accept_socket: %s (fd %d)",
+		           !http ? "no evhttp" : "invalid descriptor", (int)fd);
+		errno = EINVAL;
 		return NULL;
+	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {
 		evutil_log(EVENT_LOG_ERR,
