@@ -139,6 +139,25 @@ ev_int64_t evutil_strtoll(const char *s, char **endptr, int base);
  */
 int evutil_snprintf(char *buf, size_t buflen, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+/**
+ * Emits a message through libev's log, exactly as the library's own
+ * messages are: to the callback set with event_set_log_callback(), or one
+ * line on stderr by default; EVENT_LOG_DEBUG messages are dropped unless
+ * event_enable_debug_logging() turned them on.  Messages longer than about
+ * 1 KiB are truncated.
+ *
+ * libev extension: libevent has no public equivalent.  The HTTP and DNS
+ * libraries use it so their messages reach the same callback as the core's.
+ * @param severity EVENT_LOG_DEBUG, EVENT_LOG_MSG, EVENT_LOG_WARN or
+ *                 EVENT_LOG_ERR.
+ * @param fmt printf-style format of the message (no trailing newline).
+ * @param ... the arguments of `fmt`.
+ */
+void evutil_log(int severity, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 /** Case-insensitive ASCII comparison, independent of the locale. */
 int evutil_ascii_strcasecmp(const char *s1, const char *s2);
 /** Case-insensitive ASCII comparison of at most `n` bytes. */

@@ -50,6 +50,17 @@ void ev__log(int severity, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The public entry for libev-http and libev-dns, which may only use the
+ * core's public headers: the same path as the core's own messages. */
+void evutil_log(int severity, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ev__vlog(severity, fmt, ap);
+	va_end(ap);
+}
+
 void ev__backend_log(struct ev_backend_base *base, int severity,
                      const char *fmt, ...)
 {

@@ -355,7 +355,11 @@ void evdns_getaddrinfo_cancel(struct evdns_getaddrinfo_request *req);
  * @{ */
 /** A log function: `is_warning` is 1 for warnings, 0 for debug output. */
 typedef void (*evdns_debug_log_fn_type)(int is_warning, const char *msg);
-/** Sets the process-wide log function (NULL: messages are dropped). */
+/**
+ * Sets the process-wide log function.  With NULL (the default), messages
+ * go to the core log (event_set_log_callback()): warnings at
+ * EVENT_LOG_WARN, debug output at EVENT_LOG_DEBUG.
+ */
 void evdns_set_log_fn(evdns_debug_log_fn_type fn);
 /**
  * Replaces the transaction ID generator (libevent API).  By default IDs

@@ -170,6 +170,9 @@ void ev__dns_leave(struct evdns_base *base);
 /* log.c */
 void ev__dns_log(int is_warning, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* 1 when err is how the kernel reports what the network sent (an ICMP
+ * error): such failures are logged at debug level only. */
+int ev__dns_errno_from_network(int err);
 
 /* random.c */
 void ev__dns_random(void *buf, size_t n);

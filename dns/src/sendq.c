@@ -38,9 +38,13 @@ static void send_group(struct evdns_base *base, int fd, int from, int to)
 		/* A lost query is treated like a lost reply: its request's
 		 * timer retries.  Skip the one that failed, try the rest. */
 		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-		    errno != ENOBUFS)
-			ev__dns_log(1, "sendmmsg to a nameserver failed: %s",
-			            strerror(errno));
+		    errno != ENOBUFS) {
+			int e = errno;
+
+			ev__dns_log(!ev__dns_errno_from_network(e),
+			            "sendmmsg to a nameserver failed: %s",
+			            strerror(e));
+		}
 		done++;
 	}
 }
@@ -83,7 +87,11 @@ void ev__dns_sock_send(struct evdns_base *base, struct ev__dns_sock *s,
 	                 ns->addrlen);
 	/* A lost send is treated like a lost reply: the timer retries. */
 	if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-	    errno != ENOBUFS)
-		ev__dns_log(1, "sendto nameserver %d failed: %s", ns->index,
-		            strerror(errno));
+	    errno != ENOBUFS) {
+		int e = errno;
+
+		ev__dns_log(!ev__dns_errno_from_network(e),
+		            "sendto nameserver %d failed: %s", ns->index,
+		            strerror(e));
+	}
 }

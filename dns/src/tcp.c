@@ -128,9 +128,14 @@ int ev__dns_tcp_start(struct evdns_request *req)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&ns->addr, ns->addrlen) < 0 &&
 	    errno != EINPROGRESS) {
-		ev__dns_log(1, "TCP connect to nameserver %d failed: %s",
-		            ns->index, strerror(errno));
+		int e = errno;
+
+		/* Reached after a truncated answer: what the network sent. */
+		ev__dns_log(!ev__dns_errno_from_network(e),
+		            "TCP connect to nameserver %d failed: %s",
+		            ns->index, strerror(e));
 		close(fd);
+		errno = e;
 		return -1;
 	}
 	req->tcp_buf = malloc(len + 2);

@@ -27,6 +27,44 @@ static void cli_connect(struct evhttp_connection *evcon);
 static void cli_lost(struct evhttp_connection *evcon,
                      enum evhttp_request_error err);
 
+/* Remembers why this attempt failed, for the message logged if the
+ * request is given up; err is an errno value or 0. */
+static void cli_note(struct evhttp_connection *evcon, const char *what, int err)
+{
+	evcon->fail_what = what;
+	evcon->fail_err = err;
+	evcon->fail_gai = 0;
+}
+
+static const char *cli_err_text(const struct evhttp_connection *evcon)
+{
+	if (!evcon->fail_err)
+		return "";
+#ifdef LIBEV_HTTP_HAVE_DNS
+	if (evcon->fail_gai)
+		return evcon->fail_err == EVUTIL_EAI_CANCEL
+		           ? "cancelled"
+		           : gai_strerror(evcon->fail_err);
+#endif
+	return strerror(evcon->fail_err);
+}
+
+/* Once per failed request, when no retry is left: the program gets the
+ * error callback too, the log says why. */
+static void cli_log_failure(const struct evhttp_connection *evcon,
+                            const struct evhttp_request *req)
+{
+	const char *err = cli_err_text(evcon);
+
+	evutil_log(EVENT_LOG_WARN,
+	           "evhttp: %s %s to %s:%u failed after %d attempt%s: %s%s%s",
+	           ev__http_method_name(req->type), req->uri, evcon->address,
+	           (unsigned)evcon->port, evcon->retry_cnt + 1,
+	           evcon->retry_cnt ? "s" : "",
+	           evcon->fail_what ? evcon->fail_what : "connection lost",
+	           *err ? ": " : "", err);
+}
+
 /* Resolution without a DNS base: numeric addresses and "localhost". */
 int ev__http_resolve_numeric(const char *host, ev_uint16_t port,
                              struct sockaddr_storage *ss, socklen_t *len)
@@ -69,6 +107,10 @@ static void cli_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (evcon->timer_kind == TIMER_CONNECT) {
 		evcon->timer_kind = TIMER_NONE;
+		cli_note(evcon,
+		         evcon->resolving ? "name lookup timed out"
+		                          : "connect timed out",
+		         0);
 		ev__http_client_cancel_lookup(evcon);
 		cli_lost(evcon, EVREQ_HTTP_TIMEOUT);
 	} else if (evcon->timer_kind == TIMER_RETRY) {
@@ -330,11 +372,18 @@ static void cli_lost(struct evhttp_connection *evcon,
 				tv.tv_usec %= 1000000;
 			}
 		}
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: %s; retrying in %ld.%06lds",
+		           evcon->address, (unsigned)evcon->port,
+		           evcon->fail_what ? evcon->fail_what
+		                            : "connection lost",
+		           (long)tv.tv_sec, (long)tv.tv_usec);
 		evcon->retry_cnt++;
 		evcon->timer_kind = TIMER_RETRY;
 		event_add(evcon->timer, &tv);
 		return;
 	}
+	cli_log_failure(evcon, first->req);
 	evcon->retry_cnt = 0;
 	cli_fail_req(evcon, first->req, err);
 	if (evcon->destroy_pending)
@@ -410,9 +459,14 @@ static void cli_event_cb(struct bufferevent *bev, short what, void *arg);
 static void cli_connect_to(struct evhttp_connection *evcon,
                            const struct sockaddr *sa, socklen_t len)
 {
+	evcon->fail_what = NULL;
 	evcon->bev =
 	    bufferevent_socket_new(evcon->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (!evcon->bev) {
+		evutil_log(EVENT_LOG_ERR,
+		           "evhttp: %s:%u: out of memory for a connection",
+		           evcon->address, (unsigned)evcon->port);
+		cli_note(evcon, "out of memory", ENOMEM);
 		evcon->state = EVCON_CLOSED;
 		ev__http_conn_defer(evcon);
 		return;
@@ -424,6 +478,7 @@ static void cli_connect_to(struct evhttp_connection *evcon,
 	event_add(evcon->timer, &evcon->connect_tv);
 	if (bufferevent_socket_connect(evcon->bev, sa, (int)len) < 0) {
 		/* Reported from the loop, like any other failure. */
+		cli_note(evcon, "connect failed", errno);
 		evcon->state = EVCON_CLOSED;
 		ev__http_conn_defer(evcon);
 	}
@@ -457,6 +512,8 @@ static void cli_resolved(int result, struct evutil_addrinfo *res, void *arg)
 	if (result != 0 || !res) {
 		if (res)
 			evdns_freeaddrinfo(res);
+		cli_note(evcon, "name lookup failed", result);
+		evcon->fail_gai = result != 0;
 		/* Possibly called from inside evhttp_make_request(): report
 		 * from the loop. */
 		evcon->state = EVCON_CLOSED;
@@ -506,8 +563,14 @@ static void cli_connect(struct evhttp_connection *evcon)
 		struct evdns_getaddrinfo_request *r;
 		char port[8];
 
-		if (!ctx)
+		if (!ctx) {
+			evutil_log(EVENT_LOG_ERR,
+			           "evhttp: %s:%u: out of memory for a name "
+			           "lookup",
+			           evcon->address, (unsigned)evcon->port);
+			cli_note(evcon, "out of memory", ENOMEM);
 			goto fail;
+		}
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;
 		hints.ai_socktype = SOCK_STREAM;
@@ -526,7 +589,13 @@ static void cli_connect(struct evhttp_connection *evcon)
 			evcon->dns_req = r;
 		return;
 	}
+	cli_note(evcon, "not a numeric address, and no DNS base to look it up",
+	         0);
 fail:
+#else
+	cli_note(evcon,
+	         "not a numeric address (libev-http built without libev-dns)",
+	         0);
 #endif
 	/* A name, and no DNS base to look it up with. */
 	evcon->state = EVCON_CLOSED;
@@ -556,6 +625,11 @@ int evhttp_make_request(struct evhttp_connection *evcon,
 		if ((unsigned char)*u <= 0x20 || *u == 0x7f)
 			break;
 	if (!m || !uri || !*uri || *u) {
+		evutil_log(EVENT_LOG_WARN, "evhttp_make_request: %s (to %s:%u)",
+		           !m ? "unknown method"
+		              : "empty request target, or one with spaces or "
+		                "control characters",
+		           evcon->address, (unsigned)evcon->port);
 		ev__http_request_free(req);
 		return -1;
 	}
@@ -711,6 +785,11 @@ static void cli_process(struct evhttp_connection *evcon)
 				break;
 			}
 			if (ev__http_request_take_head(req, p) < 0) {
+				evutil_log(
+				    EVENT_LOG_ERR,
+				    "evhttp: %s:%u: out of memory storing "
+				    "a response's header fields",
+				    evcon->address, (unsigned)evcon->port);
 				cli_fail_req(evcon, req,
 				             EVREQ_HTTP_BUFFER_ERROR);
 				cli_close(evcon);
@@ -754,6 +833,15 @@ static void cli_process(struct evhttp_connection *evcon)
 				return;
 			break;
 		case EV__HTTP_ERROR:
+			/* What the server sent: debug level, as on the
+			 * server side. */
+			evutil_log(p->error == EV__HTTP_E_NOMEM
+			               ? EVENT_LOG_ERR
+			               : EVENT_LOG_DEBUG,
+			           "evhttp: %s:%u: bad response to %s %s: %s",
+			           evcon->address, (unsigned)evcon->port,
+			           ev__http_method_name(req->type), req->uri,
+			           ev__http_error_text(p->error));
 			cli_fail_req(evcon, req,
 			             p->error == EV__HTTP_E_BODY_TOO_LARGE
 			                 ? EVREQ_HTTP_DATA_TOO_LONG
@@ -803,6 +891,11 @@ static void cli_event_cb(struct bufferevent *bev, short what, void *arg)
 			cli_close(evcon);
 			return;
 		}
+		cli_note(evcon,
+		         (what & BEV_EVENT_WRITING)
+		             ? "timed out sending the request"
+		             : "timed out waiting for the response",
+		         0);
 		cli_lost(evcon, EVREQ_HTTP_TIMEOUT);
 		return;
 	}
@@ -826,6 +919,13 @@ static void cli_event_cb(struct bufferevent *bev, short what, void *arg)
 			return;
 		}
 	}
+	if (what & BEV_EVENT_EOF)
+		cli_note(evcon, "connection closed by the server", 0);
+	else
+		cli_note(evcon,
+		         evcon->connected ? "connection error"
+		                          : "connect failed",
+		         errno);
 	cli_lost(evcon, what & BEV_EVENT_EOF ? EVREQ_HTTP_EOF
 	                                     : EVREQ_HTTP_BUFFER_ERROR);
 }

@@ -130,6 +130,12 @@ struct evhttp_connection {
 	unsigned resolving : 1;
 	struct evdns_getaddrinfo_request *dns_req;
 	void *resolve_ctx;
+	/* client: why the last attempt failed, logged once the request is
+	 * given up (not on every retry).  fail_err is an errno value, or
+	 * with fail_gai set an EVUTIL_EAI_* code. */
+	const char *fail_what;
+	int fail_err;
+	unsigned fail_gai : 1;
 };
 
 struct evhttp {

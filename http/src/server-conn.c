@@ -7,6 +7,7 @@
  * holding several replies in memory.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,6 +486,60 @@ void evhttp_send_reply_end(struct evhttp_request *req)
 
 /* ---- reading requests ------------------------------------------------ */
 
+/*
+ * Why a request was refused.  What a client sends is logged at debug
+ * level only (as libevent's event_debug): hostile input must not be able
+ * to fill the program's log, and nothing is formatted unless debug
+ * logging is on.
+ */
+static void srv_log_refused(const struct evhttp_connection *evcon)
+{
+	const struct ev__http_parser *p = &evcon->parser;
+	int status = ev__http_error_status(p->error);
+	const char *text = ev__http_error_text(p->error);
+
+	switch (p->error) {
+	case EV__HTTP_E_NOMEM:
+		evutil_log(EVENT_LOG_ERR,
+		           "evhttp: %s:%u: out of memory parsing a request; "
+		           "answering %d",
+		           evcon->address, evcon->port, status);
+		break;
+	case EV__HTTP_E_HEAD_TOO_LARGE:
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: %s (limit %zu bytes, "
+		           "evhttp_set_max_headers_size); answering %d",
+		           evcon->address, evcon->port, text, p->max_head,
+		           status);
+		break;
+	case EV__HTTP_E_TOO_MANY_HEADERS:
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: %s (limit %zu); answering %d",
+		           evcon->address, evcon->port, text, p->max_headers,
+		           status);
+		break;
+	case EV__HTTP_E_URI_TOO_LONG:
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: %s (limit %zu bytes, "
+		           "evhttp_set_max_uri_size); answering %d",
+		           evcon->address, evcon->port, text, p->max_uri,
+		           status);
+		break;
+	case EV__HTTP_E_BODY_TOO_LARGE:
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: %s (limit %" PRIu64
+		           " bytes, evhttp_set_max_body_size); answering %d",
+		           evcon->address, evcon->port, text, p->max_body,
+		           status);
+		break;
+	default:
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: malformed request: %s; answering %d",
+		           evcon->address, evcon->port, text, status);
+		break;
+	}
+}
+
 /* A reply the server itself sends for a broken request, then closes. */
 static void srv_fail(struct evhttp_connection *evcon, int code)
 {
@@ -557,11 +612,20 @@ static int srv_head(struct evhttp_connection *evcon)
 
 	srv_timer_set(evcon, TIMER_NONE, NULL);
 	if (ev__http_request_take_head(req, p) < 0) {
+		evutil_log(EVENT_LOG_ERR,
+		           "evhttp: %s:%u: out of memory storing a request's "
+		           "header fields; answering 500",
+		           evcon->address, evcon->port);
 		srv_fail(evcon, 500);
 		return -1;
 	}
 	target = ev__http_parser_str(p, p->target);
 	if (ev__http_request_set_uri(req, target, strlen(target)) < 0) {
+		/* A target the URI parser refuses, or no memory for it. */
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: cannot store the request target; "
+		           "answering 500",
+		           evcon->address, evcon->port);
 		srv_fail(evcon, 500);
 		return -1;
 	}
@@ -571,6 +635,9 @@ static int srv_head(struct evhttp_connection *evcon)
 	if (p->framing == EV__HTTP_BODY_NONE)
 		req->priv->body_done = 1;
 	if (ev__http_method_parse(method, &type) < 0) {
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: unknown method; answering 501",
+		           evcon->address, evcon->port);
 		srv_fail(evcon, HTTP_NOTIMPLEMENTED);
 		return -1;
 	}
@@ -590,6 +657,10 @@ static int srv_head(struct evhttp_connection *evcon)
 			strcat(allow, m);
 		}
 		evhttp_add_header(req->output_headers, "Allow", allow);
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: method %s not allowed "
+		           "(evhttp_set_allowed_methods); answering 405",
+		           evcon->address, evcon->port, method);
 		srv_fail(evcon, HTTP_BADMETHOD);
 		return -1;
 	}
@@ -647,6 +718,11 @@ static void srv_process(struct evhttp_connection *evcon)
 			} else {
 				req = ev__http_request_new();
 				if (!req) {
+					evutil_log(
+					    EVENT_LOG_ERR,
+					    "evhttp: %s:%u: out of memory "
+					    "for a request; closing",
+					    evcon->address, evcon->port);
 					ev__http_conn_destroy(evcon);
 					return;
 				}
@@ -671,8 +747,14 @@ static void srv_process(struct evhttp_connection *evcon)
 		switch (r) {
 		case EV__HTTP_NEED_MORE:
 			if (v.iov_len == 0 || evbuffer_get_length(in) == 0) {
-				if (evcon->read_eof) /* truncated request */
+				if (evcon->read_eof) { /* truncated request */
+					evutil_log(
+					    EVENT_LOG_DEBUG,
+					    "evhttp: %s:%u: client closed "
+					    "in the middle of a request",
+					    evcon->address, evcon->port);
 					ev__http_conn_destroy(evcon);
+				}
 				return;
 			}
 			break;
@@ -700,6 +782,7 @@ static void srv_process(struct evhttp_connection *evcon)
 			srv_dispatch(evcon, req);
 			return;
 		case EV__HTTP_ERROR:
+			srv_log_refused(evcon);
 			srv_fail(evcon,
 			         ev__http_error_status(evcon->parser.error));
 			return;
@@ -747,9 +830,23 @@ static void srv_event_cb(struct bufferevent *bev, short what, void *arg)
 		if ((what & BEV_EVENT_READING) &&
 		    evcon->state == EVCON_READING &&
 		    !ev__http_parser_idle(&evcon->parser)) {
+			evutil_log(EVENT_LOG_DEBUG,
+			           "evhttp: %s:%u: nothing read for %ld.%06lds "
+			           "(evhttp_set_timeout) in the middle of a "
+			           "request; answering 408",
+			           evcon->address, evcon->port,
+			           (long)evcon->timeout_tv.tv_sec,
+			           (long)evcon->timeout_tv.tv_usec);
 			srv_fail(evcon, 408);
 			return;
 		}
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: %s timeout (%ld.%06lds, "
+		           "evhttp_set_timeout); closing",
+		           evcon->address, evcon->port,
+		           (what & BEV_EVENT_READING) ? "idle/read" : "write",
+		           (long)evcon->timeout_tv.tv_sec,
+		           (long)evcon->timeout_tv.tv_usec);
 		ev__http_conn_destroy(evcon);
 		return;
 	}
@@ -778,6 +875,13 @@ static void srv_timer_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (evcon->timer_kind == TIMER_HEAD && evcon->state == EVCON_READING) {
+		evutil_log(EVENT_LOG_DEBUG,
+		           "evhttp: %s:%u: request not complete within "
+		           "%ld.%06lds (evhttp_set_request_timeout_tv); "
+		           "answering 408",
+		           evcon->address, evcon->port,
+		           (long)evcon->http->request_tv.tv_sec,
+		           (long)evcon->http->request_tv.tv_usec);
 		srv_fail(evcon, 408);
 		return;
 	}

@@ -96,6 +96,12 @@ static void accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 
 	(void)lev;
 	if (ev__http_server_conn_start(http, fd, sa, salen) < 0) {
+		/* Only allocations can fail there (the listener already
+		 * logged accept() errors). */
+		evutil_log(EVENT_LOG_ERR,
+		           "evhttp: out of memory setting up an accepted "
+		           "connection (fd %d); dropping it",
+		           (int)fd);
 		close(fd);
 		return;
 	}
@@ -118,11 +124,19 @@ evhttp_accept_socket_with_handle(struct evhttp *http, evutil_socket_t fd)
 	struct evhttp_bound_socket *b;
 	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
 
-	if (!http || fd < 0)
+	if (!http || fd < 0) {
+		evutil_log(EVENT_LOG_WARN, "evhttp_accept_socket: %s (fd %d)",
+		           !http ? "no evhttp" : "invalid descriptor", (int)fd);
+		errno = EINVAL;
 		return NULL;
+	}
 	b = calloc(1, sizeof(*b));
-	if (!b)
+	if (!b) {
+		evutil_log(EVENT_LOG_ERR,
+		           "evhttp_accept_socket: out of memory (fd %d)",
+		           (int)fd);
 		return NULL;
+	}
 	if (http->accept_paused)
 		flags |= LEV_OPT_DISABLED;
 	/* Backlog 0: the socket is already listening (evhttp_bind_socket's
@@ -131,7 +145,13 @@ evhttp_accept_socket_with_handle(struct evhttp *http, evutil_socket_t fd)
 	b->listener =
 	    evconnlistener_new(http->base, accept_cb, http, flags, 0, fd);
 	if (!b->listener) {
+		int e = errno;
+
+		evutil_log(EVENT_LOG_WARN,
+		           "evhttp_accept_socket: cannot accept on fd %d: %s",
+		           (int)fd, strerror(e));
 		free(b);
+		errno = e;
 		return NULL;
 	}
 	TAILQ_INSERT_TAIL(&http->sockets, b, link);
@@ -150,6 +170,7 @@ struct evhttp_bound_socket *evhttp_bind_socket_with_handle(struct evhttp *http,
 	struct sockaddr_storage ss;
 	socklen_t len;
 	struct evhttp_bound_socket *b;
+	const char *what;
 	int fd, one = 1;
 
 	memset(&ss, 0, sizeof(ss));
@@ -170,24 +191,44 @@ struct evhttp_bound_socket *evhttp_bind_socket_with_handle(struct evhttp *http,
 		sin6->sin6_port = htons(port);
 		len = sizeof(*sin6);
 	} else {
+		evutil_log(EVENT_LOG_WARN,
+		           "evhttp_bind_socket: '%s' is not a numeric IPv4 or "
+		           "IPv6 address (port %u)",
+		           address, (unsigned)port);
 		errno = EINVAL;
 		return NULL;
 	}
 	fd =
 	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return NULL;
+	if (fd < 0) {
+		what = "socket";
+		goto fail;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 511) < 0)
+	what = "bind";
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
 		goto fail;
+	what = "listen";
+	if (listen(fd, 511) < 0)
+		goto fail;
+	/* Logs its own failures. */
 	b = evhttp_accept_socket_with_handle(http, fd);
-	if (!b)
+	if (!b) {
+		what = NULL;
 		goto fail;
+	}
 	return b;
 fail : {
 	int e = errno;
 
-	close(fd);
+	if (what)
+		evutil_log(EVENT_LOG_WARN,
+		           "evhttp_bind_socket: %s on %s%s%s:%u failed: %s",
+		           what, ss.ss_family == AF_INET6 ? "[" : "", address,
+		           ss.ss_family == AF_INET6 ? "]" : "", (unsigned)port,
+		           strerror(e));
+	if (fd >= 0)
+		close(fd);
 	errno = e;
 }
 	return NULL;
