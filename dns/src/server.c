@@ -52,8 +52,14 @@ static int send_reply(struct server_req *r, int rcode)
 	int tc, ret = 0;
 	size_t len = ev__dns_build_reply(r, rcode, buf, cap, &tc);
 
-	if (len == 0)
+	if (len == 0) {
+		/* Only the records the program added can make this fail
+		 * (the header and question always fit). */
+		ev__dns_log(1, "server reply to %s could not be built",
+		            r->pub.nquestions ? r->pub.questions[0]->name
+		                              : "(no question)");
 		return -1;
+	}
 	if (tc)
 		port->stats.truncated++;
 	if (r->conn) {
@@ -61,6 +67,11 @@ static int send_reply(struct server_req *r, int rcode)
 	} else {
 		ret = ev__dns_udp_send(port, buf, len,
 		                       (struct sockaddr *)&r->addr, r->addrlen);
+		/* A full socket buffer or an ICMP error for this client:
+		 * what the network did, so debug only. */
+		if (ret < 0)
+			ev__dns_log(0, "server reply not sent: %s",
+			            strerror(errno));
 	}
 	if (ret == 0)
 		port->stats.answered++;
@@ -214,13 +225,25 @@ static struct evdns_server_port *port_new(struct event_base *base,
 {
 	struct evdns_server_port *port;
 
-	if (base == NULL || fd < 0 || cb == NULL)
+	if (base == NULL || fd < 0 || cb == NULL) {
+		ev__dns_log(1, "evdns server port: %s",
+		            base == NULL ? "no event base"
+		            : fd < 0     ? "no socket"
+		                         : "no request callback");
+		errno = EINVAL;
 		return NULL;
-	if (evutil_make_socket_nonblocking(fd) < 0)
+	}
+	if (evutil_make_socket_nonblocking(fd) < 0) {
+		ev__dns_log(1, "evdns server port on fd %d: %s", (int)fd,
+		            strerror(errno));
 		return NULL;
+	}
 	port = calloc(1, sizeof(*port));
-	if (port == NULL)
+	if (port == NULL) {
+		ev__dns_log(1, "evdns server port on fd %d: out of memory",
+		            (int)fd);
 		return NULL;
+	}
 	port->base = base;
 	port->fd = fd;
 	port->tcp = tcp;
@@ -228,12 +251,18 @@ static struct evdns_server_port *port_new(struct event_base *base,
 	port->user_data = user_data;
 	port->refcnt = 1;
 	if (!tcp && ev__dns_udp_init(port) < 0) {
+		ev__dns_log(1, "evdns server port on fd %d: out of memory",
+		            (int)fd);
 		free(port);
 		return NULL;
 	}
+	if (tcp)
+		ev__dns_tcp_port_init(port);
 	event_assign(&port->ev, base, fd, EV_READ | EV_PERSIST,
 	             tcp ? ev__dns_tcp_accept : ev__dns_udp_readable, port);
 	if (event_add(&port->ev, NULL) < 0) {
+		ev__dns_log(1, "evdns server port on fd %d: cannot watch it",
+		            (int)fd);
 		ev__dns_udp_free(port);
 		free(port);
 		return NULL;

@@ -45,6 +45,8 @@ struct evdns_server_port {
 	int refcnt; /* 1 while open, +1 per request and TCP connection */
 	int closing;
 	struct ev__dns_tcp_conn *conns;
+	struct event accept_pause; /* TCP: re-arms accepting after EMFILE */
+	int accept_warned;         /* TCP: out of descriptors, said once */
 	struct evdns_server_stats stats;
 	struct ev__dns_udp_batch *udp; /* recvmmsg/sendmmsg state (UDP) */
 	uint8_t obuf[65536];
@@ -60,6 +62,7 @@ void ev__dns_udp_readable(evutil_socket_t fd, short what, void *arg);
 int ev__dns_udp_send(struct evdns_server_port *port, const uint8_t *msg,
                      size_t len, const struct sockaddr *to, socklen_t tolen);
 void ev__dns_tcp_accept(evutil_socket_t fd, short what, void *arg);
+void ev__dns_tcp_port_init(struct evdns_server_port *port);
 void ev__dns_tcp_close_all(struct evdns_server_port *port);
 int ev__dns_tcp_conn_send(struct ev__dns_tcp_conn *c, const uint8_t *msg,
                           size_t len);

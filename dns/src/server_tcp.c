@@ -4,16 +4,23 @@
  * (RFC 7766 pipelining); replies are queued and written as the socket
  * allows.  Idle connections are closed; a client that stops reading is
  * cut off once a bounded amount of output is queued.
+ *
+ * Running out of descriptors (EMFILE/ENFILE, or kernel memory) leaves the
+ * connection in the listen queue, so the listening socket stays readable:
+ * accepting pauses for ACCEPT_PAUSE_MS instead of spinning, and the
+ * condition is logged once until an accept succeeds again.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "server.h"
 
-#define TCP_IDLE_SEC  10
-#define TCP_MAX_OUT   (1u << 20)
-#define TCP_MAX_CONNS 512
+#define TCP_IDLE_SEC    10
+#define TCP_MAX_OUT     (1u << 20)
+#define TCP_MAX_CONNS   512
+#define ACCEPT_PAUSE_MS 100
 
 struct ev__dns_tcp_conn {
 	struct evdns_server_port *port;
@@ -190,6 +197,40 @@ static void conn_readable(evutil_socket_t fd, short what, void *arg)
 	ev__dns_tcp_conn_unref(c);
 }
 
+static int out_of_resources(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
+
+static void resume_accepting(evutil_socket_t fd, short what, void *arg)
+{
+	struct evdns_server_port *port = arg;
+
+	(void)fd;
+	(void)what;
+	if (!port->closing)
+		event_add(&port->ev, NULL);
+}
+
+static void pause_accepting(struct evdns_server_port *port, int err)
+{
+	struct timeval tv = {0, ACCEPT_PAUSE_MS * 1000};
+
+	if (!port->accept_warned)
+		ev__dns_log(1,
+		            "DNS server TCP port: accept: %s; accepting "
+		            "pauses for %d ms at a time until it succeeds",
+		            strerror(err), ACCEPT_PAUSE_MS);
+	port->accept_warned = 1;
+	event_del(&port->ev);
+	event_add(&port->accept_pause, &tv);
+}
+
+void ev__dns_tcp_port_init(struct evdns_server_port *port)
+{
+	evtimer_assign(&port->accept_pause, port->base, resume_accepting, port);
+}
+
 void ev__dns_tcp_accept(evutil_socket_t fd, short what, void *arg)
 {
 	struct evdns_server_port *port = arg;
@@ -205,8 +246,12 @@ void ev__dns_tcp_accept(evutil_socket_t fd, short what, void *arg)
 
 		cfd = accept4(fd, (struct sockaddr *)&ss, &len,
 		              SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd < 0)
+		if (cfd < 0) {
+			if (out_of_resources(errno))
+				pause_accepting(port, errno);
 			break;
+		}
+		port->accept_warned = 0;
 		for (c = port->conns; c; c = c->next)
 			nconns++;
 		if (nconns >= TCP_MAX_CONNS) {
@@ -242,6 +287,8 @@ void ev__dns_tcp_accept(evutil_socket_t fd, short what, void *arg)
 
 void ev__dns_tcp_close_all(struct evdns_server_port *port)
 {
+	if (port->tcp)
+		event_del(&port->accept_pause);
 	while (port->conns)
 		conn_close(port->conns);
 }

@@ -58,7 +58,11 @@ static void flush(struct evdns_server_port *port)
 		if (n <= 0) {
 			/* Socket buffer full or an error for the first
 			 * reply: count it as lost and go on with the rest,
-			 * the way a single sendto() would have failed. */
+			 * the way a single sendto() would have failed.
+			 * What the network did: debug only. */
+			if (n < 0)
+				ev__dns_log(0, "server reply not sent: %s",
+				            strerror(errno));
 			port->stats.answered--;
 			port->stats.dropped++;
 			done++;

@@ -176,6 +176,30 @@ static void test_refusing_nameserver_not_warned_per_query(void **state)
 	event_base_free(base);
 }
 
+static void no_request(struct evdns_server_request *req, void *arg)
+{
+	(void)arg;
+	evdns_server_request_drop(req);
+}
+
+/* A server port that cannot be set up says why, once, at WARN. */
+static void test_server_port_refused_is_logged(void **state)
+{
+	struct event_base *base = event_base_new();
+
+	(void)state;
+	assert_null(
+	    evdns_add_server_port_with_base(base, -1, 0, no_request, NULL));
+	assert_int_equal(nmsgs, 1);
+	assert_int_equal(msgs[0].severity, EVENT_LOG_WARN);
+	assert_non_null(strstr(msgs[0].text, "no socket"));
+	nmsgs = 0;
+	assert_null(evdns_add_server_port_with_base(base, 0, 0, NULL, NULL));
+	assert_int_equal(nmsgs, 1);
+	assert_non_null(strstr(msgs[0].text, "no request callback"));
+	event_base_free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +207,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_refusing_nameserver_not_warned_per_query, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_server_port_refused_is_logged,
+	                                    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
