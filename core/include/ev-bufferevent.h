@@ -28,7 +28,11 @@
  * The bufferevent's own handlers run under its lock, and so do the user's
  * read, write and event callbacks; they may call any function on it.  Do
  * not wait in a callback for another thread that needs the same
- * bufferevent's lock.
+ * bufferevent's lock.  With BEV_OPT_DEFER_CALLBACKS |
+ * BEV_OPT_UNLOCK_CALLBACKS the user's callbacks run without the lock
+ * instead, so other threads may use the bufferevent (or wait for its lock)
+ * while one runs; the callbacks still run one at a time, in the loop's
+ * thread.
  *
  * **bufferevent_free() from another thread** is allowed on a locked
  * bufferevent: it clears the callbacks, removes the events and waits for a
@@ -98,8 +102,13 @@ enum bufferevent_options {
 	BEV_OPT_THREADSAFE = (1 << 1),
 	/** Run the callbacks from the loop, after the I/O that caused them. */
 	BEV_OPT_DEFER_CALLBACKS = (1 << 2),
-	/** Accepted for compatibility; the callbacks of a bufferevent with a
-	 *  lock always run under it. */
+	/** Run the read, write and event callbacks without the
+	 *  bufferevent's lock held (it is taken again after each), so
+	 *  another thread may lock or use the bufferevent while one runs.
+	 *  Matters only with BEV_OPT_THREADSAFE on a base with a lock.
+	 *  Requires BEV_OPT_DEFER_CALLBACKS: without it
+	 *  bufferevent_socket_new() logs a warning and returns NULL, as in
+	 *  libevent. */
 	BEV_OPT_UNLOCK_CALLBACKS = (1 << 3)
 };
 
@@ -139,7 +148,8 @@ typedef bufferevent_event_cb everrorcb;
  * @param fd a non-blocking socket, or -1 to set one later (by
  *        bufferevent_setfd() or bufferevent_socket_connect()).
  * @param options BEV_OPT_* flags.
- * @return the bufferevent, or NULL on failure.
+ * @return the bufferevent, or NULL on failure (also for
+ *         BEV_OPT_UNLOCK_CALLBACKS without BEV_OPT_DEFER_CALLBACKS).
  */
 struct bufferevent *bufferevent_socket_new(struct event_base *base,
                                            evutil_socket_t fd, int options);

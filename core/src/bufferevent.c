@@ -18,7 +18,9 @@
  * bufferevent gets a recursive mutex, shared with its two evbuffers, so
  * a buffer operation and the bufferevent's reaction to it (its evbuffer
  * callbacks) are one critical section.  The handlers take it too, and run
- * the user's callbacks under it.  Lock order: this lock, then the base's.
+ * the user's callbacks under it, except that with BEV_OPT_UNLOCK_CALLBACKS
+ * (which requires BEV_OPT_DEFER_CALLBACKS) the deferred handler drops it
+ * around each user callback.  Lock order: this lock, then the base's.
  * While holding it we never wait for a callback (bev_event_del below), since
  * the callback may be a handler of this very bufferevent blocked on the
  * lock; only bufferevent_free() waits, after dropping it.  Without a lock
@@ -257,11 +259,11 @@ static void bev_schedule_deferred(struct bev *p)
 		event_active(&p->ev_deferred, EV_TIMEOUT, 1);
 }
 
-static void bev_run_readcb(struct bev *p, int force_now)
+static void bev_run_readcb(struct bev *p)
 {
 	if (p->readcb == NULL)
 		return;
-	if ((p->options & BEV_OPT_DEFER_CALLBACKS) && !force_now) {
+	if (p->options & BEV_OPT_DEFER_CALLBACKS) {
 		p->pending_read = 1;
 		bev_schedule_deferred(p);
 		return;
@@ -269,11 +271,11 @@ static void bev_run_readcb(struct bev *p, int force_now)
 	p->readcb(&p->pub, p->cbarg);
 }
 
-static void bev_run_writecb(struct bev *p, int force_now)
+static void bev_run_writecb(struct bev *p)
 {
 	if (p->writecb == NULL)
 		return;
-	if ((p->options & BEV_OPT_DEFER_CALLBACKS) && !force_now) {
+	if (p->options & BEV_OPT_DEFER_CALLBACKS) {
 		p->pending_write = 1;
 		bev_schedule_deferred(p);
 		return;
@@ -281,11 +283,11 @@ static void bev_run_writecb(struct bev *p, int force_now)
 	p->writecb(&p->pub, p->cbarg);
 }
 
-static void bev_run_eventcb(struct bev *p, short what, int force_now)
+static void bev_run_eventcb(struct bev *p, short what)
 {
 	if (p->eventcb == NULL)
 		return;
-	if ((p->options & BEV_OPT_DEFER_CALLBACKS) && !force_now) {
+	if (p->options & BEV_OPT_DEFER_CALLBACKS) {
 		p->pending_what |= what;
 		p->pending_errno = errno;
 		bev_schedule_deferred(p);
@@ -294,28 +296,65 @@ static void bev_run_eventcb(struct bev *p, short what, int force_now)
 	p->eventcb(&p->pub, what, p->cbarg);
 }
 
+/* With BEV_OPT_UNLOCK_CALLBACKS (and a lock) the deferred handler drops
+ * the lock around each user callback, so another thread may use the
+ * bufferevent meanwhile.  Everything the call needs is taken under the
+ * lock first, and after it the handler touches only lock-protected fields,
+ * re-read under the lock, and its own reference keeps p alive. */
+static int bev_unlocked_cbs(const struct bev *p)
+{
+	return p->has_lock && (p->options & BEV_OPT_UNLOCK_CALLBACKS);
+}
+
+static void bev_call_data(struct bev *p, bufferevent_data_cb cb, void *cbarg,
+                          int unlock)
+{
+	if (cb == NULL)
+		return;
+	if (unlock)
+		bev_unlock(p);
+	cb(&p->pub, cbarg);
+	if (unlock)
+		bev_lock(p);
+}
+
 static void bev_deferred_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct bev *p = arg;
+	int unlock = bev_unlocked_cbs(p);
+	bufferevent_event_cb ecb;
+	void *cbarg;
 	short ev;
+	int e;
 
 	(void)fd;
 	(void)what;
 	bev_lock(p);
 	p->refcnt++;
+	/* `freed` is re-checked before each call: the previous callback,
+	 * or another thread while the lock was dropped, may have freed. */
 	if (p->pending_read && !p->freed) {
 		p->pending_read = 0;
-		bev_run_readcb(p, 1);
+		bev_call_data(p, p->readcb, p->cbarg, unlock);
 	}
 	if (p->pending_write && !p->freed) {
 		p->pending_write = 0;
-		bev_run_writecb(p, 1);
+		bev_call_data(p, p->writecb, p->cbarg, unlock);
 	}
 	if (p->pending_what && !p->freed) {
 		ev = p->pending_what;
 		p->pending_what = 0;
-		errno = p->pending_errno;
-		bev_run_eventcb(p, ev, 1);
+		e = p->pending_errno;
+		ecb = p->eventcb;
+		cbarg = p->cbarg;
+		if (ecb != NULL) {
+			if (unlock)
+				bev_unlock(p);
+			errno = e;
+			ecb(&p->pub, ev, cbarg);
+			if (unlock)
+				bev_lock(p);
+		}
 	}
 	bev_unlock(p);
 	bufferevent_decref(&p->pub);
@@ -367,7 +406,7 @@ static void bev_read_cb(evutil_socket_t fd, short what, void *arg)
 	if (p->wm_read_high != 0)
 		bev_check_suspend(p);
 	if (evbuffer_get_length(in) >= p->wm_read_low)
-		bev_run_readcb(p, 0);
+		bev_run_readcb(p);
 	goto done;
 error : {
 	int e = errno;
@@ -376,7 +415,7 @@ error : {
 	bev_event_del(p, &p->ev_read);
 	errno = e;
 }
-	bev_run_eventcb(p, err, 0);
+	bev_run_eventcb(p, err);
 done:
 	bev_unlock(p);
 	bufferevent_decref(&p->pub);
@@ -398,13 +437,13 @@ static int bev_finish_connect(struct bev *p)
 		bev_event_del(p, &p->ev_write);
 		bev_event_del(p, &p->ev_read);
 		errno = e;
-		bev_run_eventcb(p, BEV_EVENT_ERROR, 0);
+		bev_run_eventcb(p, BEV_EVENT_ERROR);
 		return -1;
 	}
 	if (!(p->enabled & EV_WRITE) || evbuffer_get_length(p->pub.output) == 0)
 		bev_event_del(p, &p->ev_write);
 	bev_arm_read(p);
-	bev_run_eventcb(p, BEV_EVENT_CONNECTED, 0);
+	bev_run_eventcb(p, BEV_EVENT_CONNECTED);
 	return 1;
 }
 
@@ -451,7 +490,7 @@ static void bev_write_cb(evutil_socket_t fd, short what, void *arg)
 	 * the (empty or low) output too. */
 	if ((n > 0 || !connected_now) &&
 	    evbuffer_get_length(out) <= p->wm_write_low)
-		bev_run_writecb(p, 0);
+		bev_run_writecb(p);
 	goto done;
 error : {
 	int e = errno;
@@ -460,7 +499,7 @@ error : {
 	bev_event_del(p, &p->ev_write);
 	errno = e;
 }
-	bev_run_eventcb(p, err, 0);
+	bev_run_eventcb(p, err);
 done:
 	bev_unlock(p);
 	bufferevent_decref(&p->pub);
@@ -501,8 +540,19 @@ static int bev_assign_events(struct bev *p)
 struct bufferevent *bufferevent_socket_new(struct event_base *base,
                                            evutil_socket_t fd, int options)
 {
-	struct bev *p = calloc(1, sizeof(*p));
+	struct bev *p;
 
+	/* As libevent: callbacks can only run unlocked from the deferred
+	 * handler, which has nothing of the I/O handlers' state to protect. */
+	if ((options & BEV_OPT_UNLOCK_CALLBACKS) &&
+	    !(options & BEV_OPT_DEFER_CALLBACKS)) {
+		ev__log(EVENT_LOG_WARN,
+		        "bufferevent_socket_new: BEV_OPT_UNLOCK_CALLBACKS "
+		        "requires BEV_OPT_DEFER_CALLBACKS");
+		errno = EINVAL;
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
 		ev__log(EVENT_LOG_WARN,
 		        "bufferevent_socket_new: out of memory");
@@ -990,7 +1040,7 @@ void bufferevent_trigger(struct bufferevent *bev, short iotype, int options)
 	    ((options & BEV_TRIG_IGNORE_WATERMARKS) ||
 	     evbuffer_get_length(bev->input) >= p->wm_read_low)) {
 		if (now)
-			bev_run_readcb(p, 0);
+			bev_run_readcb(p);
 		else if (p->readcb != NULL) {
 			p->pending_read = 1;
 			bev_schedule_deferred(p);
@@ -1000,7 +1050,7 @@ void bufferevent_trigger(struct bufferevent *bev, short iotype, int options)
 	    ((options & BEV_TRIG_IGNORE_WATERMARKS) ||
 	     evbuffer_get_length(bev->output) <= p->wm_write_low)) {
 		if (now)
-			bev_run_writecb(p, 0);
+			bev_run_writecb(p);
 		else if (p->writecb != NULL) {
 			p->pending_write = 1;
 			bev_schedule_deferred(p);
@@ -1020,7 +1070,7 @@ void bufferevent_trigger_event(struct bufferevent *bev, short what, int options)
 	bev_lock(p);
 	p->refcnt++;
 	if (!(options & BEV_TRIG_DEFER_CALLBACKS)) {
-		bev_run_eventcb(p, what, 0);
+		bev_run_eventcb(p, what);
 	} else if (p->eventcb != NULL) {
 		p->pending_what |= what;
 		p->pending_errno = errno;
