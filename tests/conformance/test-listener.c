@@ -16,6 +16,8 @@
 #include <event.h>
 #include <event2/listener.h>
 
+#include "fd-hog.h"
+
 struct acc {
 	struct event_base *base;
 	int calls;
@@ -224,15 +226,6 @@ static void count_log(int severity, const char *msg)
 		log_warns++;
 }
 
-static long cpu_ms(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 +
-	       ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
-}
-
 /* Out of descriptors: no spin, one log line, no error callback, and
  * accepting resumes once descriptors are free again. */
 static void test_emfile_pauses(void **state)
@@ -241,16 +234,15 @@ static void test_emfile_pauses(void **state)
 	struct evconnlistener *lev;
 	struct sockaddr_in sin;
 	struct acc a = {0};
-	struct rlimit old, low;
-	int clients[3], hog[64], nhog = 0, i;
+	struct rlimit old;
+	int clients[3], hog[64], nhog, i;
 	long cpu;
 
 	(void)state;
 	/* valgrind emulates RLIMIT_NOFILE its own way and keeps refusing
 	 * accept() after descriptors are freed; the test is meaningful only
 	 * natively (and under ASan). */
-	if (getenv("LD_PRELOAD") != NULL &&
-	    strstr(getenv("LD_PRELOAD"), "vgpreload") != NULL) {
+	if (fd_hog_under_valgrind()) {
 		event_base_free(base);
 		skip();
 	}
@@ -260,38 +252,24 @@ static void test_emfile_pauses(void **state)
 	for (i = 0; i < 3; i++)
 		clients[i] = connect_to(&sin);
 	/* Use up every descriptor under a low limit. */
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	low = old;
-	low.rlim_cur = (rlim_t)clients[2] + 8;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-	while (nhog < 64) {
-		int fd = dup(0);
-
-		if (fd < 0) {
-			assert_int_equal(errno, EMFILE);
-			break;
-		}
-		hog[nhog++] = fd;
-	}
-	assert_true(nhog < 64);
+	nhog = fd_hog_fill(clients[2], &old, hog, 64);
+	assert_true(nhog >= 0);
 	event_set_log_callback(count_log);
 	log_warns = 0;
-	cpu = cpu_ms();
+	cpu = process_cpu_ms();
 	run_for_ms(base, 400);
-	cpu = cpu_ms() - cpu;
+	cpu = process_cpu_ms() - cpu;
 	assert_int_equal(a.calls, 0);
 	assert_int_equal(a.errors, 0);
 	assert_int_equal(log_warns, 1);
 	assert_true(cpu < 200); /* a spinning loop would burn ~400 ms */
 	/* Free descriptors: the pending connections are accepted. */
-	while (nhog > 0)
-		close(hog[--nhog]);
+	assert_int_equal(fd_hog_release(&old, hog, nhog), 0);
 	a.stop_after = 3;
 	run_for_ms(base, 5000);
 	assert_int_equal(a.calls, 3);
 	assert_int_equal(log_warns, 1);
 	event_set_log_callback(NULL);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
 	for (i = 0; i < 3; i++)
 		close(clients[i]);
 	evconnlistener_free(lev);

@@ -16,35 +16,7 @@
 #include <event.h>
 #include <evutil.h>
 
-static int got_count;
-static int got_severity;
-static char got_msg[2048];
-
-static void capture(int severity, const char *msg)
-{
-	got_count++;
-	got_severity = severity;
-	snprintf(got_msg, sizeof(got_msg), "%s", msg);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	got_count = 0;
-	got_severity = -1;
-	got_msg[0] = '\0';
-	event_enable_debug_logging(EVENT_DBG_NONE);
-	event_set_log_callback(capture);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	event_enable_debug_logging(EVENT_DBG_NONE);
-	event_set_log_callback(NULL);
-	return 0;
-}
+#include "log-capture.h"
 
 static void test_severities_and_text(void **state)
 {
@@ -53,13 +25,14 @@ static void test_severities_and_text(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(sev) / sizeof(sev[0]); i++) {
-		got_count = 0;
+		ncaptured = 0;
 		evutil_log(sev[i], "message %d of %s", (int)i, "test");
-		assert_int_equal(got_count, 1);
-		assert_int_equal(got_severity, sev[i]);
-		assert_true(strncmp(got_msg, "message ", 8) == 0);
-		assert_int_equal(got_msg[8], '0' + (int)i);
-		assert_string_equal(got_msg + 9, " of test");
+		assert_int_equal(ncaptured, 1);
+		assert_int_equal(log_capture_last()->severity, sev[i]);
+		assert_true(strncmp(log_capture_last()->text, "message ", 8) ==
+		            0);
+		assert_int_equal(log_capture_last()->text[8], '0' + (int)i);
+		assert_string_equal(log_capture_last()->text + 9, " of test");
 	}
 }
 
@@ -67,21 +40,21 @@ static void test_debug_needs_debug_logging(void **state)
 {
 	(void)state;
 	evutil_log(EVENT_LOG_DEBUG, "dropped %d", 1);
-	assert_int_equal(got_count, 0);
+	assert_int_equal(ncaptured, 0);
 
 	event_enable_debug_logging(EVENT_DBG_ALL);
 	evutil_log(EVENT_LOG_DEBUG, "kept %d", 2);
-	assert_int_equal(got_count, 1);
-	assert_int_equal(got_severity, EVENT_LOG_DEBUG);
-	assert_string_equal(got_msg, "kept 2");
+	assert_int_equal(ncaptured, 1);
+	assert_int_equal(log_capture_last()->severity, EVENT_LOG_DEBUG);
+	assert_string_equal(log_capture_last()->text, "kept 2");
 
 	event_enable_debug_logging(EVENT_DBG_NONE);
 	evutil_log(EVENT_LOG_DEBUG, "dropped %d", 3);
-	assert_int_equal(got_count, 1);
+	assert_int_equal(ncaptured, 1);
 	/* Other severities are not affected by the switch. */
 	evutil_log(EVENT_LOG_WARN, "warned");
-	assert_int_equal(got_count, 2);
-	assert_string_equal(got_msg, "warned");
+	assert_int_equal(ncaptured, 2);
+	assert_string_equal(log_capture_last()->text, "warned");
 }
 
 static void test_long_message_truncated(void **state)
@@ -92,10 +65,10 @@ static void test_long_message_truncated(void **state)
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	evutil_log(EVENT_LOG_ERR, "%s", big);
-	assert_int_equal(got_count, 1);
-	assert_true(strlen(got_msg) > 0);
-	assert_true(strlen(got_msg) < sizeof(big) - 1);
-	assert_int_equal(got_msg[0], 'x');
+	assert_int_equal(ncaptured, 1);
+	assert_true(strlen(log_capture_last()->text) > 0);
+	assert_true(strlen(log_capture_last()->text) < sizeof(big) - 1);
+	assert_int_equal(log_capture_last()->text[0], 'x');
 }
 
 /* Without a callback: one line on stderr, as the core's own messages. */
@@ -125,20 +98,24 @@ static void test_default_is_stderr(void **state)
 	assert_non_null(strstr(buf, "to stderr 7\n"));
 	assert_non_null(strstr(buf, "warn"));
 	assert_null(strstr(buf, "not to stderr"));
-	assert_int_equal(got_count, 0);
+	assert_int_equal(ncaptured, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_severities_and_text, setup,
-	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_severities_and_text,
+	                                    log_capture_setup,
+	                                    log_capture_teardown),
 	    cmocka_unit_test_setup_teardown(test_debug_needs_debug_logging,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_long_message_truncated, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_default_is_stderr, setup,
-	                                    teardown),
+	                                    log_capture_setup,
+	                                    log_capture_teardown),
+	    cmocka_unit_test_setup_teardown(test_long_message_truncated,
+	                                    log_capture_setup,
+	                                    log_capture_teardown),
+	    cmocka_unit_test_setup_teardown(test_default_is_stderr,
+	                                    log_capture_setup,
+	                                    log_capture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

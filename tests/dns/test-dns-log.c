@@ -19,23 +19,9 @@
 #include <event.h>
 #include <evdns.h>
 
-#define MAX_MSGS 64
+#include "log-capture.h"
 
-static struct {
-	int severity;
-	char text[256];
-} msgs[MAX_MSGS];
-static int nmsgs;
 static int dns_fn_calls;
-
-static void capture(int severity, const char *msg)
-{
-	if (nmsgs >= MAX_MSGS)
-		return;
-	msgs[nmsgs].severity = severity;
-	snprintf(msgs[nmsgs].text, sizeof(msgs[nmsgs].text), "%s", msg);
-	nmsgs++;
-}
 
 static void dns_fn(int is_warning, const char *msg)
 {
@@ -47,11 +33,9 @@ static void dns_fn(int is_warning, const char *msg)
 static int setup(void **state)
 {
 	(void)state;
-	nmsgs = 0;
 	dns_fn_calls = 0;
 	evdns_set_log_fn(NULL);
-	event_enable_debug_logging(EVENT_DBG_NONE);
-	event_set_log_callback(capture);
+	log_capture_start();
 	return 0;
 }
 
@@ -59,8 +43,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	evdns_set_log_fn(NULL);
-	event_enable_debug_logging(EVENT_DBG_NONE);
-	event_set_log_callback(NULL);
+	log_capture_stop();
 	return 0;
 }
 
@@ -85,16 +68,16 @@ static void test_falls_back_to_core_log(void **state)
 	dns = evdns_base_new(base, 0);
 	assert_non_null(dns);
 	assert_null(evdns_base_resolve_ipv4(dns, "", 0, never, NULL));
-	assert_int_equal(nmsgs, 1);
-	assert_int_equal(msgs[0].severity, EVENT_LOG_WARN);
-	assert_non_null(strstr(msgs[0].text, "empty name"));
+	assert_int_equal(ncaptured, 1);
+	assert_int_equal(captured[0].severity, EVENT_LOG_WARN);
+	assert_non_null(strstr(captured[0].text, "empty name"));
 
 	/* With the resolver's own log function, only that one is called. */
-	nmsgs = 0;
+	ncaptured = 0;
 	evdns_set_log_fn(dns_fn);
 	assert_null(evdns_base_resolve_ipv4(dns, "", 0, never, NULL));
 	assert_int_equal(dns_fn_calls, 1);
-	assert_int_equal(nmsgs, 0);
+	assert_int_equal(ncaptured, 0);
 
 	evdns_base_free(dns, 0);
 	event_base_free(base);
@@ -162,12 +145,12 @@ static void test_refusing_nameserver_not_warned_per_query(void **state)
 	}
 	assert_int_equal(answered, 4);
 	assert_int_not_equal(answer_err, DNS_ERR_NONE);
-	for (i = 0; i < nmsgs; i++) {
-		if (msgs[i].severity < EVENT_LOG_WARN)
+	for (i = 0; i < ncaptured; i++) {
+		if (captured[i].severity < EVENT_LOG_WARN)
 			continue;
 		warns++;
-		if (strstr(msgs[i].text, "is down") == NULL)
-			fail_msg("unexpected warning: %s", msgs[i].text);
+		if (strstr(captured[i].text, "is down") == NULL)
+			fail_msg("unexpected warning: %s", captured[i].text);
 	}
 	/* The failover warning, once. */
 	assert_true(warns <= 1);
@@ -190,13 +173,13 @@ static void test_server_port_refused_is_logged(void **state)
 	(void)state;
 	assert_null(
 	    evdns_add_server_port_with_base(base, -1, 0, no_request, NULL));
-	assert_int_equal(nmsgs, 1);
-	assert_int_equal(msgs[0].severity, EVENT_LOG_WARN);
-	assert_non_null(strstr(msgs[0].text, "no socket"));
-	nmsgs = 0;
+	assert_int_equal(ncaptured, 1);
+	assert_int_equal(captured[0].severity, EVENT_LOG_WARN);
+	assert_non_null(strstr(captured[0].text, "no socket"));
+	ncaptured = 0;
 	assert_null(evdns_add_server_port_with_base(base, 0, 0, NULL, NULL));
-	assert_int_equal(nmsgs, 1);
-	assert_non_null(strstr(msgs[0].text, "no request callback"));
+	assert_int_equal(ncaptured, 1);
+	assert_non_null(strstr(captured[0].text, "no request callback"));
 	event_base_free(base);
 }
 

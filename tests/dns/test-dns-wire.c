@@ -10,9 +10,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include <errno.h>
-#include <sys/resource.h>
 
+#include "fd-hog.h"
+#include "log-capture.h"
 #include "test-zone.h"
 
 struct fake {
@@ -460,46 +460,57 @@ static void test_server_malformed(void **state)
 	event_base_free(base);
 }
 
+/* "a.example.test A" with a two-byte length prefix, for TCP ports. */
+static const uint8_t tcp_query[] = {
+    0, 32,  0x00, 0x07, 0x01, 0x00, 0,   1,   0,   0,   0,   0,
+    0, 0,   1,    'a',  7,    'e',  'x', 'a', 'm', 'p', 'l', 'e',
+    4, 't', 'e',  's',  't',  0,    0,   1,   0,   1};
+
+/* A blocking TCP connection to 127.0.0.1:port, not yet watched. */
+static void tcp_client_open(struct client *c, struct event_base *base, int port)
+{
+	struct sockaddr_in sin;
+
+	memset(c, 0, sizeof(*c));
+	c->base = base;
+	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c->fd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	assert_int_equal(connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)),
+	                 0);
+}
+
 static void test_server_tcp_pipelined(void **state)
 {
 	struct event_base *base = event_base_new();
 	struct zone_stats z = {0};
 	struct evdns_server_port *port;
-	struct sockaddr_in sin;
 	struct client c;
 	int lfd, udp, lport, total = 0, i;
-	static const uint8_t query[] = {
-	    0, 32,  0x00, 0x07, 0x01, 0x00, 0,   1,   0,   0,   0,   0,
-	    0, 0,   1,    'a',  7,    'e',  'x', 'a', 'm', 'p', 'l', 'e',
-	    4, 't', 'e',  's',  't',  0,    0,   1,   0,   1};
-	uint8_t two[2 * sizeof(query)];
+	uint8_t two[2 * sizeof(tcp_query)];
 
 	(void)state;
 	assert_int_equal(tu_udp_tcp_pair(&udp, &lfd, &lport), 0);
 	close(udp);
 	port = evdns_add_server_port_tcp_with_base(base, lfd, 0, zone_cb, &z);
 	assert_non_null(port);
-	memset(&c, 0, sizeof(c));
-	c.base = base;
-	c.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)lport);
-	assert_int_equal(connect(c.fd, (struct sockaddr *)&sin, sizeof(sin)),
-	                 0);
+	tcp_client_open(&c, base, lport);
 	evutil_make_socket_nonblocking(c.fd);
 	event_assign(&c.ev, base, c.fd, EV_READ | EV_PERSIST, client_read, &c);
 	event_add(&c.ev, NULL);
 	/* Two queries in one write, the second one byte at a time later. */
-	memcpy(two, query, sizeof(query));
-	memcpy(two + sizeof(query), query, sizeof(query));
-	two[sizeof(query) + 3] = 8; /* second ID 0x0008 */
-	assert_true(send(c.fd, two, sizeof(query), 0) > 0);
-	for (i = 0; i < (int)sizeof(query); i++) {
+	memcpy(two, tcp_query, sizeof(tcp_query));
+	memcpy(two + sizeof(tcp_query), tcp_query, sizeof(tcp_query));
+	two[sizeof(tcp_query) + 3] = 8; /* second ID 0x0008 */
+	assert_true(send(c.fd, two, sizeof(tcp_query), 0) > 0);
+	for (i = 0; i < (int)sizeof(tcp_query); i++) {
 		int never = 0;
 
-		assert_int_equal(send(c.fd, two + sizeof(query) + i, 1, 0), 1);
+		assert_int_equal(send(c.fd, two + sizeof(tcp_query) + i, 1, 0),
+		                 1);
 		tu_run_until(base, &never, 1);
 	}
 	for (i = 0; i < 20 && z.queries < 2; i++) {
@@ -521,23 +532,6 @@ static void test_server_tcp_pipelined(void **state)
 	event_base_free(base);
 }
 
-static int tcp_log_warns;
-
-static void count_warns(int severity, const char *msg)
-{
-	if (severity >= EVENT_LOG_WARN && strstr(msg, "accept") != NULL)
-		tcp_log_warns++;
-}
-
-static long cpu_ms(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000L +
-	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000L;
-}
-
 /* Out of descriptors, a TCP port must not spin on its readable listening
  * socket: it pauses accepting, says so once, and serves the waiting
  * client once descriptors are free again. */
@@ -546,20 +540,14 @@ static void test_server_tcp_emfile(void **state)
 	struct event_base *base = event_base_new();
 	struct zone_stats z = {0};
 	struct evdns_server_port *port;
-	struct sockaddr_in sin;
 	struct client c;
-	struct rlimit old, low;
-	int lfd, udp, lport, hog[64], nhog = 0, i;
+	struct rlimit old;
+	const char *warning = NULL;
+	int lfd, udp, lport, hog[64], nhog, i;
 	long cpu;
-	static const uint8_t query[] = {
-	    0, 32,  0x00, 0x07, 0x01, 0x00, 0,   1,   0,   0,   0,   0,
-	    0, 0,   1,    'a',  7,    'e',  'x', 'a', 'm', 'p', 'l', 'e',
-	    4, 't', 'e',  's',  't',  0,    0,   1,   0,   1};
 
 	(void)state;
-	/* valgrind keeps its own descriptor table and limit. */
-	if (getenv("LD_PRELOAD") != NULL &&
-	    strstr(getenv("LD_PRELOAD"), "vgpreload") != NULL) {
+	if (fd_hog_under_valgrind()) {
 		event_base_free(base);
 		skip();
 	}
@@ -567,47 +555,25 @@ static void test_server_tcp_emfile(void **state)
 	close(udp);
 	port = evdns_add_server_port_tcp_with_base(base, lfd, 0, zone_cb, &z);
 	assert_non_null(port);
-	memset(&c, 0, sizeof(c));
-	c.base = base;
-	c.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)lport);
-	assert_int_equal(connect(c.fd, (struct sockaddr *)&sin, sizeof(sin)),
-	                 0);
-	assert_true(send(c.fd, query, sizeof(query), 0) > 0);
+	tcp_client_open(&c, base, lport);
+	assert_true(send(c.fd, tcp_query, sizeof(tcp_query), 0) > 0);
 	/* Use up every descriptor under a low limit. */
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	low = old;
-	low.rlim_cur = (rlim_t)c.fd + 8;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-	while (nhog < 64) {
-		int fd = dup(0);
-
-		if (fd < 0) {
-			assert_int_equal(errno, EMFILE);
-			break;
-		}
-		hog[nhog++] = fd;
-	}
-	assert_true(nhog < 64);
-	event_set_log_callback(count_warns);
-	tcp_log_warns = 0;
-	cpu = cpu_ms();
+	nhog = fd_hog_fill(c.fd, &old, hog, 64);
+	assert_true(nhog >= 0);
+	log_capture_start();
+	cpu = process_cpu_ms();
 	for (i = 0; i < 8; i++) {
 		int never = 0;
 
 		tu_run_until(base, &never, 50);
 	}
-	cpu = cpu_ms() - cpu;
+	cpu = process_cpu_ms() - cpu;
 	assert_int_equal(z.queries, 0);
-	assert_int_equal(tcp_log_warns, 1);
+	assert_int_equal(log_capture_count(EVENT_LOG_WARN, &warning), 1);
+	assert_non_null(strstr(warning, "accept"));
 	assert_true(cpu < 200); /* a spinning loop would burn ~400 ms */
 	/* Free descriptors: the waiting client is accepted and answered. */
-	while (nhog > 0)
-		close(hog[--nhog]);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(fd_hog_release(&old, hog, nhog), 0);
 	evutil_make_socket_nonblocking(c.fd);
 	event_assign(&c.ev, base, c.fd, EV_READ | EV_PERSIST, client_read, &c);
 	event_add(&c.ev, NULL);
@@ -617,8 +583,8 @@ static void test_server_tcp_emfile(void **state)
 	}
 	assert_int_equal(z.queries, 1);
 	assert_int_equal(c.total, 2 + 32 + 32);
-	assert_int_equal(tcp_log_warns, 1);
-	event_set_log_callback(NULL);
+	assert_int_equal(log_capture_count(EVENT_LOG_WARN, NULL), 1);
+	log_capture_stop();
 	event_del(&c.ev);
 	close(c.fd);
 	evdns_close_server_port(port);

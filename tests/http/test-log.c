@@ -22,53 +22,7 @@
 #include <event.h>
 #include <evhttp.h>
 
-#define MAX_MSGS 32
-
-static struct {
-	int severity;
-	char text[512];
-} msgs[MAX_MSGS];
-static int nmsgs;
-
-static void capture(int severity, const char *msg)
-{
-	if (nmsgs >= MAX_MSGS)
-		return;
-	msgs[nmsgs].severity = severity;
-	snprintf(msgs[nmsgs].text, sizeof(msgs[nmsgs].text), "%s", msg);
-	nmsgs++;
-}
-
-/* Messages of this severity; the last one's text in *last. */
-static int count_severity(int severity, const char **last)
-{
-	int i, n = 0;
-
-	for (i = 0; i < nmsgs; i++)
-		if (msgs[i].severity == severity) {
-			n++;
-			if (last)
-				*last = msgs[i].text;
-		}
-	return n;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	nmsgs = 0;
-	event_enable_debug_logging(EVENT_DBG_NONE);
-	event_set_log_callback(capture);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	event_enable_debug_logging(EVENT_DBG_NONE);
-	event_set_log_callback(NULL);
-	return 0;
-}
+#include "log-capture.h"
 
 static long now_ms(void)
 {
@@ -119,16 +73,16 @@ static void test_bind_failure_warns(void **state)
 	assert_int_equal(evhttp_bind_socket(http, "127.0.0.1", (uint16_t)port),
 	                 -1);
 	assert_int_equal(errno, EADDRINUSE);
-	assert_int_equal(count_severity(EVENT_LOG_WARN, &text), 1);
+	assert_int_equal(log_capture_count(EVENT_LOG_WARN, &text), 1);
 	snprintf(portstr, sizeof(portstr), ":%d", port);
 	assert_non_null(strstr(text, portstr));
 	assert_non_null(strstr(text, "127.0.0.1"));
 	assert_non_null(strstr(text, strerror(EADDRINUSE)));
 
 	/* A bind that works logs nothing. */
-	nmsgs = 0;
+	ncaptured = 0;
 	assert_int_equal(evhttp_bind_socket(http, "127.0.0.1", 0), 0);
-	assert_int_equal(nmsgs, 0);
+	assert_int_equal(ncaptured, 0);
 
 	close(fd);
 	evhttp_free(http);
@@ -200,23 +154,23 @@ static void bad_request_round(int debug)
 	                 0);
 	if (debug)
 		event_enable_debug_logging(EVENT_DBG_ALL);
-	nmsgs = 0;
+	ncaptured = 0;
 	/* A space inside the header name: malformed. */
 	exchange(base, ntohs(sin.sin_port),
 	         "GET / HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n", buf,
 	         sizeof(buf));
 	assert_true(strncmp(buf, "HTTP/1.1 400 ", 13) == 0);
 	if (debug) {
-		assert_true(count_severity(EVENT_LOG_DEBUG, &text) >= 1);
+		assert_true(log_capture_count(EVENT_LOG_DEBUG, &text) >= 1);
 		assert_non_null(strstr(text, "127.0.0.1:"));
 		assert_non_null(strstr(text, "400"));
 	} else {
-		assert_int_equal(count_severity(EVENT_LOG_DEBUG, NULL), 0);
+		assert_int_equal(log_capture_count(EVENT_LOG_DEBUG, NULL), 0);
 	}
 	/* Never more than debug: a client cannot make the server warn. */
-	assert_int_equal(count_severity(EVENT_LOG_WARN, NULL), 0);
-	assert_int_equal(count_severity(EVENT_LOG_ERR, NULL), 0);
-	assert_int_equal(count_severity(EVENT_LOG_MSG, NULL), 0);
+	assert_int_equal(log_capture_count(EVENT_LOG_WARN, NULL), 0);
+	assert_int_equal(log_capture_count(EVENT_LOG_ERR, NULL), 0);
+	assert_int_equal(log_capture_count(EVENT_LOG_MSG, NULL), 0);
 
 	evhttp_free(http);
 	event_base_free(base);
@@ -260,10 +214,10 @@ static void test_header_block_over_limit_debug(void **state)
 	         "GET / HTTP/1.1\r\nHost: x\r\nX: %0600d\r\n\r\n", 0);
 	exchange(base, ntohs(sin.sin_port), req, buf, sizeof(buf));
 	assert_true(strncmp(buf, "HTTP/1.1 431 ", 13) == 0);
-	assert_int_equal(count_severity(EVENT_LOG_DEBUG, &text), 1);
+	assert_int_equal(log_capture_count(EVENT_LOG_DEBUG, &text), 1);
 	/* The limit that was hit is named. */
 	assert_non_null(strstr(text, "256"));
-	assert_int_equal(count_severity(EVENT_LOG_WARN, NULL), 0);
+	assert_int_equal(log_capture_count(EVENT_LOG_WARN, NULL), 0);
 
 	evhttp_free(http);
 	event_base_free(base);
@@ -314,7 +268,7 @@ static void test_client_refused_warns(void **state)
 	assert_int_equal(client_done, 1);
 
 	/* One warning for the request, not one per attempt. */
-	assert_int_equal(count_severity(EVENT_LOG_WARN, &text), 1);
+	assert_int_equal(log_capture_count(EVENT_LOG_WARN, &text), 1);
 	snprintf(portstr, sizeof(portstr), "127.0.0.1:%d", port);
 	assert_non_null(strstr(text, portstr));
 	assert_non_null(strstr(text, "/nothing"));
@@ -329,16 +283,21 @@ static void test_client_refused_warns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_bind_failure_warns, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_malformed_request_debug, setup,
-	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_bind_failure_warns,
+	                                    log_capture_setup,
+	                                    log_capture_teardown),
+	    cmocka_unit_test_setup_teardown(test_malformed_request_debug,
+	                                    log_capture_setup,
+	                                    log_capture_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_malformed_request_silent_by_default, setup, teardown),
+	        test_malformed_request_silent_by_default, log_capture_setup,
+	        log_capture_teardown),
 	    cmocka_unit_test_setup_teardown(test_header_block_over_limit_debug,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_client_refused_warns, setup,
-	                                    teardown),
+	                                    log_capture_setup,
+	                                    log_capture_teardown),
+	    cmocka_unit_test_setup_teardown(test_client_refused_warns,
+	                                    log_capture_setup,
+	                                    log_capture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
