@@ -7,8 +7,17 @@
  * accepting for a short while, logs once, and resumes: it neither spins
  * nor gives up.
  *
- * Threading: a listener is used from the thread that runs its base;
- * LEV_OPT_THREADSAFE is accepted for compatibility.
+ * Threading: by default a listener is used from the thread that runs its
+ * base.  With LEV_OPT_THREADSAFE, on a base that has a lock (created after
+ * evthread_use_pthreads(), without EVENT_BASE_FLAG_NOLOCK), the listener
+ * gets a lock of its own and every evconnlistener_* function may be called
+ * from any thread.  The callbacks still run in the loop's thread, without
+ * the listener's lock: another thread may disable, enable or free the
+ * listener while one runs.  After evconnlistener_disable() or
+ * evconnlistener_free() returns, no callback starts any more (one already
+ * running finishes).  evconnlistener_free() from another thread waits
+ * for a running callback to return; from inside a callback it does not.
+ * Without the flag, or on a base without a lock, the option costs nothing.
  */
 #ifndef LIBEV_EV_LISTENER_H
 #define LIBEV_EV_LISTENER_H
@@ -50,7 +59,10 @@ typedef void (*evconnlistener_errorcb)(struct evconnlistener *lev, void *ptr);
 #define LEV_OPT_CLOSE_ON_EXEC (1u << 2)
 /** SO_REUSEADDR on the listening socket. */
 #define LEV_OPT_REUSEABLE (1u << 3)
-/** Accepted for compatibility (see the threading note). */
+/**
+ * Give the listener a lock, so that it may be used from several threads
+ * (on a base with a lock; see the threading note in this file).
+ */
 #define LEV_OPT_THREADSAFE (1u << 4)
 /** Create the listener disabled (evconnlistener_enable() starts it). */
 #define LEV_OPT_DISABLED (1u << 5)
@@ -90,7 +102,8 @@ struct evconnlistener *evconnlistener_new_bind(struct event_base *base,
                                                int socklen);
 /**
  * Frees a listener (closing the socket with LEV_OPT_CLOSE_ON_FREE).  Safe
- * from inside its own callbacks.
+ * from inside its own callbacks, and with LEV_OPT_THREADSAFE from another
+ * thread (which then waits for a running callback to return).
  */
 void evconnlistener_free(struct evconnlistener *lev);
 /**

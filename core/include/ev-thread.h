@@ -20,7 +20,8 @@
  * (a new earlier timeout, a new fd, an activation, a break).
  * Bufferevents created with BEV_OPT_THREADSAFE on such a base may be
  * written, read, enabled, disabled and freed from any thread too; their
- * rules are in ev-bufferevent.h.
+ * rules are in ev-bufferevent.h.  So may listeners created with
+ * LEV_OPT_THREADSAFE (see ev-listener.h).
  *
  * The loop thread holds the lock except while it waits in the backend and
  * while it runs a callback, so callbacks may call any of the functions

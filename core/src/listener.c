@@ -9,10 +9,27 @@
  * the error callback is not called for this, because a program's usual
  * reaction there (stopping the loop) is the wrong one for a passing
  * shortage.
+ *
+ * Lifetime: the object is reference counted.  The handlers hold a
+ * reference while they run, so evconnlistener_free() from a callback only
+ * marks it freed and removes its events; the memory (and, with
+ * LEV_OPT_CLOSE_ON_FREE, the socket) goes when the handler returns.
+ *
+ * Threads: with LEV_OPT_THREADSAFE on a base that has a lock, a mutex
+ * guards the listener's state in every public function and in both
+ * handlers.  The accept handler drops it around the user's callbacks
+ * (so they may call any listener function, and other threads are not held
+ * up by a slow callback), then re-locks and re-checks `enabled` and
+ * `freed` before accepting again.  Lock order: this lock, then the base's.
+ * While holding it we never wait for a running handler (lev_event_del),
+ * since that handler may be blocked on this lock; only
+ * evconnlistener_free() waits, after dropping it.  Without a lock
+ * (has_lock 0) every lock site is one test of a field.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -40,17 +57,62 @@ struct evconnlistener {
 	int paused;
 	int refcnt;
 	int freed;
+	/* LEV_OPT_THREADSAFE on a locked base: set at creation, never
+	 * changed, so it is read without the lock. */
+	int has_lock;
+	pthread_mutex_t lock;
 };
 
-static void lev_unref(struct evconnlistener *lev)
+static inline void lev_lock(struct evconnlistener *lev)
 {
-	if (--lev->refcnt > 0)
-		return;
-	event_del(&lev->ev);
-	event_del(&lev->pause_ev);
+	if (lev->has_lock)
+		pthread_mutex_lock(&lev->lock);
+}
+
+static inline void lev_unlock(struct evconnlistener *lev)
+{
+	if (lev->has_lock)
+		pthread_mutex_unlock(&lev->lock);
+}
+
+/* event_del() for use under the listener's lock.  The public one, from a
+ * thread other than the loop's, waits for the event's running handler,
+ * which may be waiting for the lock we hold: this one removes the event
+ * and returns (the handler re-checks `enabled` and `freed` under the
+ * lock). */
+static int lev_event_del(struct evconnlistener *lev, struct event *ev)
+{
+	int r;
+
+	if (!lev->has_lock)
+		return event_del(ev);
+	ev__lock(lev->base);
+	r = ev__event_del_nolock(ev);
+	ev__unlock_notify(lev->base);
+	return r;
+}
+
+/* Called once no one holds a reference, so no handler runs (each holds
+ * one) and no other thread may still use lev. */
+static void lev_destroy(struct evconnlistener *lev)
+{
+	lev_event_del(lev, &lev->ev);
+	lev_event_del(lev, &lev->pause_ev);
 	if ((lev->flags & LEV_OPT_CLOSE_ON_FREE) && lev->fd >= 0)
 		evutil_closesocket(lev->fd);
+	if (lev->has_lock)
+		pthread_mutex_destroy(&lev->lock);
 	free(lev);
+}
+
+/* Drops a reference; called with the lock held, releases it. */
+static void lev_unref_unlock(struct evconnlistener *lev)
+{
+	int left = --lev->refcnt;
+
+	lev_unlock(lev);
+	if (left == 0)
+		lev_destroy(lev);
 }
 
 static int out_of_resources(int e)
@@ -77,7 +139,7 @@ static void lev_pause(struct evconnlistener *lev, int e)
 		        "accepts for %d ms at a time until descriptors free up",
 		        lev->fd, strerror(e), PAUSE_MS);
 	lev->paused = 1;
-	event_del(&lev->ev);
+	lev_event_del(lev, &lev->ev);
 	evtimer_add(&lev->pause_ev, &tv);
 }
 
@@ -87,10 +149,12 @@ static void lev_resume_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	lev_lock(lev);
 	/* Still paused: the accept callback clears it once one succeeds,
 	 * so a persisting shortage is not logged again. */
-	if (lev->enabled)
+	if (lev->enabled && !lev->freed)
 		event_add(&lev->ev, NULL);
+	lev_unlock(lev);
 }
 
 static void lev_accept_cb(evutil_socket_t fd, short what, void *arg)
@@ -99,12 +163,18 @@ static void lev_accept_cb(evutil_socket_t fd, short what, void *arg)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int flags = 0, n, nfd, e;
+	evconnlistener_cb cb;
+	evconnlistener_errorcb errorcb;
+	void *cbarg;
 
 	(void)what;
 	if (!(lev->flags & LEV_OPT_LEAVE_SOCKETS_BLOCKING))
 		flags |= SOCK_NONBLOCK;
 	if (lev->flags & LEV_OPT_CLOSE_ON_EXEC)
 		flags |= SOCK_CLOEXEC;
+	lev_lock(lev);
+	/* Keeps lev alive across the unlocked callbacks, even if one of
+	 * them, or another thread, frees it. */
 	lev->refcnt++;
 	for (n = 0; n < ACCEPT_BATCH && lev->enabled && !lev->freed; n++) {
 		len = sizeof(ss);
@@ -122,21 +192,29 @@ static void lev_accept_cb(evutil_socket_t fd, short what, void *arg)
 			ev__log(EVENT_LOG_WARN,
 			        "evconnlistener: accept on fd %d failed: %s",
 			        fd, strerror(e));
-			if (lev->errorcb != NULL) {
+			errorcb = lev->errorcb;
+			cbarg = lev->arg;
+			if (errorcb != NULL) {
+				lev_unlock(lev);
 				errno = e;
-				lev->errorcb(lev, lev->arg);
+				errorcb(lev, cbarg);
+				lev_lock(lev);
 			}
 			break;
 		}
 		lev->paused = 0;
-		if (lev->cb == NULL) {
+		cb = lev->cb;
+		cbarg = lev->arg;
+		if (cb == NULL) {
 			/* No one to hand it to (see evconnlistener_new). */
 			close(nfd);
 			continue;
 		}
-		lev->cb(lev, nfd, (struct sockaddr *)&ss, (int)len, lev->arg);
+		lev_unlock(lev);
+		cb(lev, nfd, (struct sockaddr *)&ss, (int)len, cbarg);
+		lev_lock(lev);
 	}
-	lev_unref(lev);
+	lev_unref_unlock(lev);
 }
 
 struct evconnlistener *evconnlistener_new(struct event_base *base,
@@ -145,6 +223,7 @@ struct evconnlistener *evconnlistener_new(struct event_base *base,
                                           evutil_socket_t fd)
 {
 	struct evconnlistener *lev;
+	int e;
 
 	if (base == NULL || fd < 0) {
 		errno = EINVAL;
@@ -168,15 +247,27 @@ struct evconnlistener *evconnlistener_new(struct event_base *base,
 	lev->refcnt = 1;
 	if (event_assign(&lev->ev, base, fd, EV_READ | EV_PERSIST,
 	                 lev_accept_cb, lev) < 0 ||
-	    event_assign(&lev->pause_ev, base, -1, 0, lev_resume_cb, lev) < 0) {
-		free(lev);
-		return NULL;
+	    event_assign(&lev->pause_ev, base, -1, 0, lev_resume_cb, lev) < 0)
+		goto fail;
+	/* Only a base with a lock can be used from several threads, so only
+	 * then is a lock worth its cost. */
+	if ((flags & LEV_OPT_THREADSAFE) && base->th != NULL) {
+		if (pthread_mutex_init(&lev->lock, NULL) != 0) {
+			ev__log(EVENT_LOG_WARN, "evconnlistener_new: no mutex");
+			goto fail;
+		}
+		lev->has_lock = 1;
 	}
-	if (!(flags & LEV_OPT_DISABLED) && evconnlistener_enable(lev) < 0) {
-		free(lev);
-		return NULL;
-	}
+	if (!(flags & LEV_OPT_DISABLED) && evconnlistener_enable(lev) < 0)
+		goto fail;
 	return lev;
+fail:
+	e = errno;
+	if (lev->has_lock)
+		pthread_mutex_destroy(&lev->lock);
+	free(lev);
+	errno = e;
+	return NULL;
 }
 
 static int setopt_int(int fd, int level, int name, const char *what)
@@ -240,59 +331,105 @@ fail:
 
 void evconnlistener_free(struct evconnlistener *lev)
 {
-	if (lev == NULL || lev->freed)
+	if (lev == NULL)
 		return;
+	lev_lock(lev);
+	if (lev->freed) {
+		lev_unlock(lev);
+		return;
+	}
 	lev->freed = 1;
 	lev->enabled = 0;
 	lev->cb = NULL;
 	lev->errorcb = NULL;
+	lev_unlock(lev);
+	/* Unlocked, and the waiting event_del(): from another thread, a
+	 * handler of lev that runs now finishes first (it sees `freed` and
+	 * stops), so none can start on freed memory; from the loop thread,
+	 * nothing waits and the running handler's reference keeps lev alive
+	 * until it returns.  Handlers never re-add after `freed`. */
 	event_del(&lev->ev);
 	event_del(&lev->pause_ev);
-	lev_unref(lev);
+	lev_lock(lev);
+	lev_unref_unlock(lev);
 }
 
 int evconnlistener_enable(struct evconnlistener *lev)
 {
-	if (lev == NULL || lev->freed)
+	int r = 0;
+
+	if (lev == NULL)
 		return -1;
+	lev_lock(lev);
+	if (lev->freed) {
+		lev_unlock(lev);
+		return -1;
+	}
 	lev->enabled = 1;
 	/* While paused, the timer re-adds the event. */
-	if (event_pending(&lev->pause_ev, EV_TIMEOUT, NULL))
-		return 0;
-	return event_add(&lev->ev, NULL);
+	if (!event_pending(&lev->pause_ev, EV_TIMEOUT, NULL))
+		r = event_add(&lev->ev, NULL);
+	lev_unlock(lev);
+	return r;
 }
 
 int evconnlistener_disable(struct evconnlistener *lev)
 {
+	int r;
+
 	if (lev == NULL)
 		return -1;
+	lev_lock(lev);
 	lev->enabled = 0;
-	return event_del(&lev->ev);
+	r = lev_event_del(lev, &lev->ev);
+	lev_unlock(lev);
+	return r;
 }
 
 struct event_base *evconnlistener_get_base(struct evconnlistener *lev)
 {
-	return lev != NULL ? lev->base : NULL;
+	struct event_base *base;
+
+	if (lev == NULL)
+		return NULL;
+	lev_lock(lev);
+	base = lev->base;
+	lev_unlock(lev);
+	return base;
 }
 
 evutil_socket_t evconnlistener_get_fd(struct evconnlistener *lev)
 {
-	return lev != NULL ? lev->fd : -1;
+	evutil_socket_t fd;
+
+	if (lev == NULL)
+		return -1;
+	lev_lock(lev);
+	fd = lev->fd;
+	lev_unlock(lev);
+	return fd;
 }
 
 void evconnlistener_set_cb(struct evconnlistener *lev, evconnlistener_cb cb,
                            void *arg)
 {
-	if (lev == NULL || lev->freed)
+	if (lev == NULL)
 		return;
-	lev->cb = cb;
-	lev->arg = arg;
+	lev_lock(lev);
+	if (!lev->freed) {
+		lev->cb = cb;
+		lev->arg = arg;
+	}
+	lev_unlock(lev);
 }
 
 void evconnlistener_set_error_cb(struct evconnlistener *lev,
                                  evconnlistener_errorcb errorcb)
 {
-	if (lev == NULL || lev->freed)
+	if (lev == NULL)
 		return;
-	lev->errorcb = errorcb;
+	lev_lock(lev);
+	if (!lev->freed)
+		lev->errorcb = errorcb;
+	lev_unlock(lev);
 }
