@@ -72,13 +72,13 @@ static size_t rec_make(unsigned char *out, unsigned who, unsigned seq)
 }
 
 struct fx {
+	struct tu_safety safety;
 	struct event_base *base;
 	int sv[2];
 	struct bufferevent *w; /* threadsafe, written from other threads */
 	struct bufferevent *r; /* the peer, used by the loop only */
-	struct event safety, started_ev;
+	struct event started_ev;
 	atomic_int started;
-	atomic_int timed_out;
 	/* Reader state (loop thread only, read by the test after join). */
 	unsigned next_seq[NWRITERS];
 	long received;
@@ -88,16 +88,6 @@ struct fx {
 	atomic_long delivered;
 	atomic_int eof;
 };
-
-static void safety_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct fx *f = arg;
-
-	(void)fd;
-	(void)what;
-	atomic_store(&f->timed_out, 1);
-	event_base_loopbreak(f->base);
-}
 
 static void started_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -161,7 +151,7 @@ static void reader_event_cb(struct bufferevent *bev, short what, void *arg)
 static int fx_setup(void **state)
 {
 	static struct fx f;
-	struct timeval ten = {10, 0}, zero = {0, 0};
+	struct timeval zero = {0, 0};
 
 	memset(&f, 0, sizeof(f));
 	evthread_use_pthreads();
@@ -180,8 +170,7 @@ static int fx_setup(void **state)
 	bufferevent_setcb(f.r, reader_cb, NULL, reader_event_cb, &f);
 	assert_int_equal(bufferevent_enable(f.r, EV_READ), 0);
 	assert_int_equal(bufferevent_enable(f.w, EV_WRITE), 0);
-	evtimer_assign(&f.safety, f.base, safety_cb, &f);
-	assert_int_equal(event_add(&f.safety, &ten), 0);
+	assert_int_equal(tu_safety_start(&f.safety, f.base, 10), 0);
 	evtimer_assign(&f.started_ev, f.base, started_cb, &f);
 	assert_int_equal(event_add(&f.started_ev, &zero), 0);
 	*state = &f;
@@ -192,7 +181,7 @@ static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
 
-	event_del(&f->safety);
+	event_del(&f->safety.ev);
 	event_del(&f->started_ev);
 	if (f->w != NULL)
 		bufferevent_free(f->w);
@@ -287,7 +276,7 @@ static void test_records(void **state)
 		         evbuffer_get_length(bufferevent_get_output(f->w)),
 		         evbuffer_get_length(bufferevent_get_input(f->r)));
 	}
-	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
 	for (i = 0; i < NWRITERS; i++)
 		assert_int_equal(f->next_seq[i], NRECORDS);
 	assert_int_equal(evbuffer_get_length(bufferevent_get_input(f->r)), 0);
@@ -324,7 +313,7 @@ static void test_write_wakes(void **state)
 	event_base_loopbreak(f->base);
 	assert_int_equal(tu_loop_join(&l), 0);
 	assert_int_equal(f->bad, 0);
-	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
 }
 
 /* ---- free from another thread ------------------------------------------- */
@@ -385,7 +374,7 @@ static void free_while_running(struct fx *f, int slow)
 	calls = atomic_load(&b.calls);
 	/* The peer then sees the close (BEV_OPT_CLOSE_ON_FREE). */
 	assert_int_equal(tu_loop_join(&l), 0);
-	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
 	assert_int_equal(atomic_load(&f->eof), 1);
 	assert_int_equal(atomic_load(&b.calls), calls);
 }
@@ -467,7 +456,7 @@ static void test_read_other_thread(void **state)
 	assert_int_equal(tu_loop_join(&l), 0);
 	assert_int_equal(r.bad, 0);
 	assert_int_equal(r.got, READ_TOTAL);
-	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
 }
 
 /* ---- the locks exclude --------------------------------------------------- */

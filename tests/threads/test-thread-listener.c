@@ -47,13 +47,12 @@ struct fx {
 	struct event_base *base;
 	struct evconnlistener *lev;
 	struct sockaddr_in sin; /* where it listens */
-	struct event safety;
+	struct tu_safety safety;
 	struct tu_loop loop;
 	int lfd; /* its socket, as got at creation */
 	enum job job;
 	pthread_t helper;
 	int helper_started;
-	atomic_int timed_out;
 	atomic_int accepted;   /* accept callbacks run */
 	atomic_int go;         /* the callback asks the helper to act */
 	atomic_int started;    /* the helper is about to call in */
@@ -67,16 +66,6 @@ struct fx {
 	int nports;
 	atomic_int toggling;
 };
-
-static void safety_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct fx *f = arg;
-
-	(void)fd;
-	(void)what;
-	atomic_store(&f->timed_out, 1);
-	event_base_loopbreak(f->base);
-}
 
 static void count_cb(struct evconnlistener *lev, evutil_socket_t fd,
                      struct sockaddr *sa, int socklen, void *arg)
@@ -94,7 +83,6 @@ static void count_cb(struct evconnlistener *lev, evutil_socket_t fd,
 
 static void fx_init(struct fx *f, evconnlistener_cb cb, unsigned flags)
 {
-	struct timeval ten = {10, 0};
 	socklen_t len = sizeof(f->sin);
 
 	memset(f, 0, sizeof(*f));
@@ -112,8 +100,7 @@ static void fx_init(struct fx *f, evconnlistener_cb cb, unsigned flags)
 	f->lfd = evconnlistener_get_fd(f->lev);
 	assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&f->sin, &len),
 	                 0);
-	evtimer_assign(&f->safety, f->base, safety_cb, f);
-	assert_int_equal(event_add(&f->safety, &ten), 0);
+	assert_int_equal(tu_safety_start(&f->safety, f->base, 10), 0);
 	assert_int_equal(tu_loop_start(&f->loop, f->base, 0), 0);
 }
 
@@ -124,8 +111,8 @@ static void fx_fini(struct fx *f)
 	assert_int_equal(tu_loop_join(&f->loop), 0);
 	if (f->helper_started)
 		pthread_join(f->helper, NULL);
-	assert_int_equal(atomic_load(&f->timed_out), 0);
-	event_del(&f->safety);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
+	event_del(&f->safety.ev);
 	evconnlistener_free(f->lev);
 	event_base_free(f->base);
 }

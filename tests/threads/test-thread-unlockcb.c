@@ -50,11 +50,10 @@ struct fx {
 	struct event_base *base;
 	int sv[2];
 	struct bufferevent *bev;
-	struct event safety;
+	struct tu_safety safety;
 	pthread_t helper;
 	enum helper_job job;
 	int wait_ms;
-	atomic_int timed_out;
 	atomic_int go;          /* the callback asks the helper to act */
 	atomic_int acted;       /* the helper got the lock / free returned */
 	atomic_int cb_done;     /* the probing callback is about to return */
@@ -63,16 +62,6 @@ struct fx {
 	atomic_int probes;      /* probing callbacks run */
 	atomic_int others;      /* callbacks that must not run */
 };
-
-static void safety_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct fx *f = arg;
-
-	(void)fd;
-	(void)what;
-	atomic_store(&f->timed_out, 1);
-	event_base_loopbreak(f->base);
-}
 
 static void *helper_main(void *arg)
 {
@@ -95,7 +84,6 @@ static void *helper_main(void *arg)
 
 static void fx_init(struct fx *f, int options, enum helper_job job)
 {
-	struct timeval ten = {10, 0};
 
 	memset(f, 0, sizeof(*f));
 	evthread_use_pthreads();
@@ -107,8 +95,7 @@ static void fx_init(struct fx *f, int options, enum helper_job job)
 	f->bev = bufferevent_socket_new(f->base, f->sv[0], options);
 	assert_non_null(f->bev);
 	f->job = job;
-	evtimer_assign(&f->safety, f->base, safety_cb, f);
-	assert_int_equal(event_add(&f->safety, &ten), 0);
+	assert_int_equal(tu_safety_start(&f->safety, f->base, 10), 0);
 	assert_int_equal(pthread_create(&f->helper, NULL, helper_main, f), 0);
 }
 
@@ -118,12 +105,12 @@ static void fx_run(struct fx *f)
 	assert_int_equal(event_base_dispatch(f->base), 0);
 	atomic_store(&f->go, 1); /* lets the helper go if no probe ran */
 	pthread_join(f->helper, NULL);
-	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
 }
 
 static void fx_fini(struct fx *f)
 {
-	event_del(&f->safety);
+	event_del(&f->safety.ev);
 	if (f->bev != NULL)
 		bufferevent_free(f->bev);
 	close(f->sv[1]);

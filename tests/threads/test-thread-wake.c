@@ -23,12 +23,12 @@
 #define BOUND_MS 2000
 
 struct fx {
+	struct tu_safety safety;
 	struct event_base *base;
 	int idle[2]; /* never written: keeps the loop in the backend */
 	int data[2];
-	struct event idle_ev, safety, started_ev, target;
+	struct event idle_ev, started_ev, target;
 	atomic_int started;
-	atomic_int timed_out;
 	atomic_int fired;
 	atomic_llong fired_at;
 };
@@ -38,16 +38,6 @@ static void nop_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-}
-
-static void safety_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct fx *f = arg;
-
-	(void)fd;
-	(void)what;
-	atomic_store(&f->timed_out, 1);
-	event_base_loopbreak(f->base);
 }
 
 static void started_cb(evutil_socket_t fd, short what, void *arg)
@@ -77,7 +67,7 @@ static void target_cb(evutil_socket_t fd, short what, void *arg)
 static int fx_setup(void **state)
 {
 	static struct fx f;
-	struct timeval ten = {10, 0}, zero = {0, 0};
+	struct timeval zero = {0, 0};
 
 	memset(&f, 0, sizeof(f));
 	f.base = event_base_new();
@@ -88,8 +78,7 @@ static int fx_setup(void **state)
 	event_assign(&f.idle_ev, f.base, f.idle[0], EV_READ | EV_PERSIST,
 	             nop_cb, NULL);
 	assert_int_equal(event_add(&f.idle_ev, NULL), 0);
-	evtimer_assign(&f.safety, f.base, safety_cb, &f);
-	assert_int_equal(event_add(&f.safety, &ten), 0);
+	assert_int_equal(tu_safety_start(&f.safety, f.base, 10), 0);
 	evtimer_assign(&f.started_ev, f.base, started_cb, &f);
 	assert_int_equal(event_add(&f.started_ev, &zero), 0);
 	*state = &f;
@@ -101,7 +90,7 @@ static int fx_teardown(void **state)
 	struct fx *f = *state;
 
 	event_del(&f->idle_ev);
-	event_del(&f->safety);
+	event_del(&f->safety.ev);
 	event_del(&f->target);
 	event_base_free(f->base);
 	close(f->idle[0]);
@@ -123,7 +112,7 @@ static void check_fired(struct fx *f, int64_t t0)
 {
 	int64_t took = atomic_load(&f->fired_at) - t0;
 
-	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
 	assert_int_equal(atomic_load(&f->fired), 1);
 	assert_true(took >= 0);
 	if (took >= BOUND_MS)
@@ -211,7 +200,7 @@ static void test_loopbreak_from_thread(void **state)
 	assert_int_equal(event_base_loopbreak(f->base), 0);
 	assert_int_equal(tu_loop_join(&l), 0);
 	took = tu_now_ms() - t0;
-	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
 	assert_true(event_base_got_break(f->base));
 	assert_true(took < BOUND_MS);
 }
@@ -228,7 +217,7 @@ static void test_loopexit_from_thread(void **state)
 	assert_int_equal(event_base_loopexit(f->base, NULL), 0);
 	assert_int_equal(tu_loop_join(&l), 0);
 	took = tu_now_ms() - t0;
-	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
 	assert_true(event_base_got_exit(f->base));
 	assert_true(took < BOUND_MS);
 }
@@ -248,7 +237,7 @@ static void test_loopexit_timeout_from_thread(void **state)
 	assert_int_equal(event_base_loopexit(f->base, &ms50), 0);
 	assert_int_equal(tu_loop_join(&l), 0);
 	took = tu_now_ms() - t0;
-	assert_int_equal(atomic_load(&f->timed_out), 0);
+	assert_int_equal(tu_safety_fired(&f->safety), 0);
 	assert_true(event_base_got_exit(f->base));
 	assert_true(took >= 50);
 	assert_true(took < BOUND_MS);
@@ -281,7 +270,7 @@ static void test_del_last_events_from_thread(void **state)
 	assert_int_equal(tu_loop_start(&l, f->base, 0), 0);
 	wait_loop_asleep(f);
 	t0 = tu_now_ms();
-	assert_int_equal(event_del(&f->safety), 0);
+	assert_int_equal(event_del(&f->safety.ev), 0);
 	assert_int_equal(event_del(&f->idle_ev), 0);
 	assert_int_equal(tu_loop_join(&l), 1);
 	took = tu_now_ms() - t0;

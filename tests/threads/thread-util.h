@@ -36,6 +36,42 @@ static inline int tu_wait_flag(atomic_int *flag, int timeout_ms)
 	return atomic_load(flag);
 }
 
+/* A timer that stops a test's loop if the test hangs: it records the
+ * timeout (checked by the test) and breaks the loop. */
+struct tu_safety {
+	struct event ev;
+	struct event_base *base;
+	atomic_int timed_out;
+};
+
+static void tu_safety_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tu_safety *s = arg;
+
+	(void)fd;
+	(void)what;
+	atomic_store(&s->timed_out, 1);
+	event_base_loopbreak(s->base);
+}
+
+/* Arms the timer for `seconds` on `base`; returns event_add()'s result. */
+static inline int tu_safety_start(struct tu_safety *s, struct event_base *base,
+                                  int seconds)
+{
+	struct timeval tv = {seconds, 0};
+
+	s->base = base;
+	atomic_store(&s->timed_out, 0);
+	evtimer_assign(&s->ev, base, tu_safety_cb, s);
+	return event_add(&s->ev, &tv);
+}
+
+/* Whether the timer fired. */
+static inline int tu_safety_fired(struct tu_safety *s)
+{
+	return atomic_load(&s->timed_out);
+}
+
 /* A loop run in its own thread. */
 struct tu_loop {
 	pthread_t thr;
