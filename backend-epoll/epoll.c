@@ -7,12 +7,19 @@
  * already left the epoll set (the kernel drops it with its last
  * reference), so ENOENT on MOD means "add it again" and EBADF/ENOENT on DEL
  * mean "already gone".
+ *
+ * Waiting uses epoll_pwait2(2) (Linux 5.11), whose timeout is a timespec:
+ * a 300 us timer fires after about 300 us, not at the next whole
+ * millisecond as with epoll_wait(2).  Where the kernel, a seccomp filter
+ * or valgrind refuses it, the process falls back to epoll_wait with the
+ * timeout rounded up to milliseconds.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -139,12 +146,38 @@ static int timeout_ms(const struct timespec *ts)
 	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
+#if defined(__GLIBC__) &&                                                      \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+#define HAVE_EPOLL_PWAIT2 1
+/* Cleared for the whole process the first time the call is refused, so a
+ * refusing environment is asked once, not once per base or per wait. */
+static atomic_int pwait2_usable = 1;
+#endif
+
+static int wait_events(struct epoll_state *st, const struct timespec *timeout)
+{
+#ifdef HAVE_EPOLL_PWAIT2
+	if (atomic_load_explicit(&pwait2_usable, memory_order_relaxed)) {
+		int n = epoll_pwait2(st->epfd, st->events, st->nevents, timeout,
+		                     NULL);
+
+		/* ENOSYS: an older kernel (or valgrind); EPERM: a seccomp
+		 * filter that does not know the call. */
+		if (n >= 0 || (errno != ENOSYS && errno != EPERM))
+			return n;
+		atomic_store(&pwait2_usable, 0);
+	}
+#endif
+	return epoll_wait(st->epfd, st->events, st->nevents,
+	                  timeout_ms(timeout));
+}
+
 static int epoll_dispatch(void *state, const struct timespec *timeout)
 {
 	struct epoll_state *st = state;
 	int i, n;
 
-	n = epoll_wait(st->epfd, st->events, st->nevents, timeout_ms(timeout));
+	n = wait_events(st, timeout);
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
 	for (i = 0; i < n; i++) {
@@ -208,7 +241,7 @@ static const struct ev_backend_ops epoll_ops = {
     .init = epoll_init,         /* epoll_create1 + event array */
     .add = epoll_add,           /* EPOLL_CTL_ADD, or MOD when old_mask != 0 */
     .del = epoll_del,           /* EPOLL_CTL_MOD, or DEL when new_mask == 0 */
-    .dispatch = epoll_dispatch, /* epoll_wait, report each ready fd */
+    .dispatch = epoll_dispatch, /* epoll_pwait2, report each ready fd */
     .dealloc = epoll_dealloc,
     .reinit = epoll_reinit, /* a fresh epoll fd in the child */
 };

@@ -278,7 +278,10 @@ enum event_base_config_flag {
 	EVENT_BASE_FLAG_NO_CACHE_TIME = 0x08,
 	/** Accepted for compatibility; libev always batches fd changes. */
 	EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST = 0x10,
-	/** Accepted for compatibility; libev's timer is always precise. */
+	/** Accepted for compatibility: timers are always as precise as the
+	 *  backend's wait allows, which is the kernel's timer slack (about
+	 *  50 us) for epoll (epoll_pwait2), poll, select, io_uring and rtsig;
+	 *  /dev/poll waits in milliseconds. */
 	EVENT_BASE_FLAG_PRECISE_TIMER = 0x20
 };
 

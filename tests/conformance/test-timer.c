@@ -417,6 +417,53 @@ static void test_heap_churn(void **state)
 	event_base_free(base);
 }
 
+/* A timeout shorter than a millisecond is kept to within the kernel's
+ * timer slack, not rounded up to the next whole millisecond: every
+ * backend whose wait takes a timespec or timeval must show it.  The
+ * shortest of 20 waits is compared, which load can only lengthen. */
+static void test_sub_ms_precision(void **state)
+{
+	static const char *const ms_granular[] = {
+	    "devpoll", /* DP_POLL's timeout is in milliseconds */
+	    "kqueue",  /* here an emulation on epoll_wait's milliseconds */
+	    "evport",  /* likewise */
+	};
+	struct event_base *base = conf_base();
+	const char *method = event_base_get_method(base);
+	const char *preload = getenv("LD_PRELOAD");
+	struct event ev;
+	int64_t best = INT64_MAX;
+	int i, n = 0;
+
+	(void)state;
+	for (i = 0; i < (int)(sizeof(ms_granular) / sizeof(ms_granular[0]));
+	     i++)
+		if (strcmp(method, ms_granular[i]) == 0) {
+			event_base_free(base);
+			skip();
+		}
+	/* valgrind runs the wait itself and refuses epoll_pwait2. */
+	if (preload != NULL && strstr(preload, "vgpreload") != NULL) {
+		event_base_free(base);
+		skip();
+	}
+	evtimer_assign(&ev, base, count_cb, &n);
+	for (i = 0; i < 20; i++) {
+		struct timeval tv = {0, 300};
+		int64_t t0 = conf_now_us(), took;
+
+		assert_int_equal(evtimer_add(&ev, &tv), 0);
+		assert_int_equal(event_base_dispatch(base), 1);
+		took = conf_now_us() - t0;
+		assert_true(took >= 300);
+		if (took < best)
+			best = took;
+	}
+	assert_int_equal(n, 20);
+	assert_true(best < 900);
+	event_base_free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +476,7 @@ int main(void)
 	    CONF_TEST(test_zero_timeout),
 	    CONF_TEST(test_huge_timeout),
 	    CONF_TEST(test_heap_churn),
+	    CONF_TEST(test_sub_ms_precision),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
