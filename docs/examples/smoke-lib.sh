@@ -5,14 +5,35 @@ set -u
 SMOKE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ev-smoke.XXXXXX")
 SMOKE_PIDS=""
 
+# A server that does not exit within 10 s of SIGTERM is a failure: its
+# threads' states are printed (for a hang that only shows under load) and
+# it is killed, instead of the test waiting for ctest's timeout.
 smoke_cleanup() {
+	status=$?
 	for p in $SMOKE_PIDS; do
 		kill "$p" 2>/dev/null
 	done
 	for p in $SMOKE_PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if kill -0 "$p" 2>/dev/null; then
+			echo "FAIL: server (pid $p) still running 10 s after SIGTERM" >&2
+			for t in /proc/[0-9]*/task/[0-9]*; do
+				case "$(cat "$t/../../stat" 2>/dev/null | cut -d' ' -f4)" in
+				"$p") echo "  $t: $(cut -d' ' -f3 "$t/stat") $(cat "$t/wchan" 2>/dev/null) $(cat "$t/comm")" >&2 ;;
+				esac
+			done
+			pkill -KILL -P "$p" 2>/dev/null
+			kill -KILL "$p" 2>/dev/null
+			status=1
+		fi
 		wait "$p" 2>/dev/null
 	done
 	rm -rf "$SMOKE_TMP"
+	exit $status
 }
 trap smoke_cleanup EXIT
 trap 'exit 1' INT TERM
