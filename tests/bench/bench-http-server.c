@@ -1,6 +1,9 @@
 /*
- * Hello-world HTTP server on libev-http for tests/bench/run-http.sh:
- *   bench-http-server PORT [THREADS]
+ * Hello-world HTTP server for tests/bench/run-http.sh, on the libevent 2.x
+ * headers: built against libev-http (bench-http-server) and against
+ * Debian's libevent 2.1 (bench-http-server-libevent), so both run the same
+ * code:
+ *   bench-http-server[-libevent] PORT [THREADS]
  * Every request gets "Hello, World!" (13 bytes), keep-alive.  With several
  * threads, each runs its own loop and server on its own SO_REUSEPORT
  * socket, so the kernel spreads the connections.
@@ -15,9 +18,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <event.h>
-#include <evhttp.h>
-#include <ev-buffer.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
 
 static void hello(struct evhttp_request *req, void *arg)
 {
